@@ -1,0 +1,57 @@
+# seqtrans: plain Makefile. `make` builds ./seqtrans, `make test` runs every test,
+# `make demo` installs what is missing, trains on data/ and translates.
+CC      ?= cc
+PREFIX  ?= /usr/local
+OPT     ?= -O2 -march=native
+CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -D_GNU_SOURCE -I/usr/include/x86_64-linux-gnu/openblas-pthread
+LDLIBS  += -lopenblas -lutf8proc -lm -lpthread
+BUILD   ?= build
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test demo install clean deps asan bench
+all: seqtrans
+
+deps:
+	@sh scripts/setup.sh
+
+seqtrans: $(BUILD)/main.o $(BUILD)/libseqtrans.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libseqtrans.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libseqtrans.a | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libseqtrans.a $(LDLIBS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+test: deps seqtrans $(TEST_BIN)
+	@sh tests/run.sh $(BUILD) ./seqtrans
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" seqtrans-asan
+
+seqtrans-asan: $(BUILD)/main.o $(BUILD)/libseqtrans.a $(TEST_BIN)
+	$(CC) $(CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/libseqtrans.a $(LDLIBS)
+	@ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh $(BUILD) ./seqtrans-asan
+
+demo: deps seqtrans
+	@sh scripts/demo.sh
+
+install: seqtrans
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 seqtrans $(DESTDIR)$(PREFIX)/bin/seqtrans
+
+clean:
+	rm -rf build build-asan seqtrans seqtrans-asan
