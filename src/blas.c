@@ -76,3 +76,10 @@ void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int 
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
+
+void gemv(int ta, int M, int N, float alpha, const float *A, int lda, const float *x,
+          float beta, float *y)
+{
+    if (M <= 0 || N <= 0) return;
+    cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, M, N, alpha, A, lda, x, 1, beta, y, 1);
+}

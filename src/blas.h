@@ -22,4 +22,8 @@ int blas_threads(void);
 void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
           const float *B, int ldb, float beta, float *C, int ldc);
 
+/* y = alpha * op(A) x + beta * y, row-major A (M x N, row stride lda). */
+void gemv(int ta, int M, int N, float alpha, const float *A, int lda, const float *x,
+          float beta, float *y);
+
 #endif

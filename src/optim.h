@@ -1,0 +1,23 @@
+/* optim: Adam over the flat parameter buffer, with global gradient-norm clipping. */
+#ifndef SEQTRANS_OPTIM_H
+#define SEQTRANS_OPTIM_H
+#include <stddef.h>
+
+typedef struct {
+    float lr, beta1, beta2, eps;
+    long step;
+    size_t n;
+    float *m, *v; /* first and second moments, same layout as the parameters */
+} adam;
+
+void adam_init(adam *a, size_t n, float lr);
+void adam_free(adam *a);
+/* One update with gradient g. */
+void adam_update(adam *a, float *params, const float *g);
+
+/* Euclidean norm of g (accumulated in double). */
+double grad_norm(const float *g, size_t n);
+/* Scales g so that its norm is at most max_norm; returns the norm before clipping. */
+double clip_grad_norm(float *g, size_t n, float max_norm);
+
+#endif

@@ -1,0 +1,35 @@
+/* seq2seq: the training loss of one batch, forward and backward through the whole model:
+ * encoder -> decoder LSTM (teacher forcing) -> attention -> output softmax cross-entropy. */
+#ifndef SEQTRANS_SEQ2SEQ_H
+#define SEQTRANS_SEQ2SEQ_H
+#include "arena.h"
+#include "model.h"
+
+/* A padded batch, time-major. Target input is <s> y1..yn, target output y1..yn </s>. */
+typedef struct {
+    int B, S, T;
+    int *src;      /* [S][B] */
+    int *src_len;  /* [B] */
+    int *tgt_in;   /* [T][B] */
+    int *tgt_out;  /* [T][B] */
+    int *tgt_len;  /* [B]: n + 1 */
+    long tgt_tokens; /* sum of tgt_len */
+} batch;
+
+typedef struct {
+    float dropout, label_smoothing;
+    rng_t *rng;    /* for dropout */
+} loss_options;
+
+typedef struct {
+    double loss;   /* summed (label-smoothed) loss over target tokens */
+    double nll;    /* summed negative log-likelihood */
+    long tokens;
+} batch_loss;
+
+/* Computes the batch loss (with dropout when opt->dropout > 0); with grad != NULL also adds the gradient of the *mean* loss
+ * per target token into grad (same layout as m->w). Scratch memory comes from ar. */
+batch_loss seq2seq_loss(const model *m, const batch *bt, const loss_options *opt,
+                        model_weights *grad, arena *ar);
+
+#endif

@@ -1,0 +1,534 @@
+#include "train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blas.h"
+#include "corpus.h"
+#include "dataset.h"
+#include "evaluate_corpus.h"
+#include "model_file.h"
+#include "optim.h"
+#include "seq2seq.h"
+#include "text.h"
+#include "vocab.h"
+#include <utf8proc.h>
+
+void train_options_default(train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->model_path = NULL;
+    o->epochs = 0;
+    o->batch = 64;
+    o->emb = 256;
+    o->hidden = 512;
+    o->layers = 1;
+    o->bidir = 1;
+    o->seed = 1;
+    o->dropout = 0.2f;
+    o->lr = 0.001f;
+    o->clip = 5;
+    o->label_smoothing = 0.1f;
+    o->src_min_count = 2;
+    o->tgt_min_count = 2;
+    o->src_max_vocab = 30000;
+    o->tgt_max_vocab = 30000;
+    o->max_len = 100;
+    o->dev_beam = 1;
+    o->lr_decay = 0.5f;
+    o->patience = 0;
+}
+
+/* ---- interruption ---- */
+
+static volatile sig_atomic_t stop_signal;
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- the run's state ---- */
+
+typedef struct {
+    const train_options *o;
+    model *m;
+    float *grad, *best_params;
+    model_weights g;
+    adam opt;
+    arena ar;
+    dataset train, dev_ids;
+    corpus dev;
+    int has_dev;
+    rng_t data_rng, epoch_rng, drop_rng; /* epoch_rng: data_rng as the epoch began */
+    epoch_plan plan;
+    long step, batch_in_epoch, tgt_tokens, nonfinite_in_row;
+    int epoch;            /* epochs completed */
+    double elapsed;       /* training seconds before this process, when resumed */
+    double t0, last_report;
+    double loss_sum;
+    long loss_tokens;
+    double best_bleu;
+    int best_epoch, bad_epochs;
+    FILE *metrics;
+} trainer;
+
+/* ---- languages and vocabularies ---- */
+
+static long count_cjk(const char *s)
+{
+    long n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k;
+    while (*p && (k = utf8proc_iterate(p, -1, &cp)) > 0) {
+        n += is_cjk(cp);
+        p += k;
+    }
+    return n;
+}
+
+/* The side with more Han characters is Chinese. */
+static void detect_languages(const corpus *c, model_config *cfg)
+{
+    long a = 0, b = 0;
+    for (size_t i = 0; i < c->n; i++) a += count_cjk(c->pairs[i].src), b += count_cjk(c->pairs[i].tgt);
+    cfg->src_lang = a > b ? LANG_ZH : LANG_EN;
+    cfg->tgt_lang = a > b ? LANG_EN : LANG_ZH;
+}
+
+static int build_vocabularies(const corpus *c, const train_options *o, model_config *cfg,
+                              vocab **sv, vocab **tv)
+{
+    vocab_counter *sc = vocab_counter_new(), *tc = vocab_counter_new();
+    token_list tl;
+    token_list_init(&tl);
+    for (size_t i = 0; i < c->n; i++) {
+        const corpus_pair *p = &c->pairs[i];
+        if (text_tokenize((lang_t)cfg->src_lang, p->src, strlen(p->src), &tl) > 0)
+            for (int k = 0; k < tl.n; k++) vocab_counter_add(sc, tl.tok[k]);
+        if (text_tokenize((lang_t)cfg->tgt_lang, p->tgt, strlen(p->tgt), &tl) > 0)
+            for (int k = 0; k < tl.n; k++) vocab_counter_add(tc, tl.tok[k]);
+    }
+    token_list_free(&tl);
+    *sv = vocab_build(sc, o->src_min_count, o->src_max_vocab);
+    *tv = vocab_build(tc, o->tgt_min_count, o->tgt_max_vocab);
+    vocab_counter_free(sc);
+    vocab_counter_free(tc);
+    cfg->src_vocab = vocab_size(*sv);
+    cfg->tgt_vocab = vocab_size(*tv);
+    return 0;
+}
+
+/* Pairs as ids; pairs longer than max_len tokens on either side are left out, counted. */
+static int encode_corpus(const model *m, const corpus *c, int max_len, dataset *d, const char *name)
+{
+    token_list tl;
+    token_list_init(&tl);
+    int *src = xmalloc((max_len + 1) * sizeof *src), *tgt = xmalloc((max_len + 1) * sizeof *tgt);
+    long too_long = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        int sl, tlen;
+        if (encode_pair(m, &c->pairs[i], &tl, src, &sl, tgt, &tlen, max_len + 1) != 0) continue;
+        if (sl > max_len || tlen > max_len || sl == 0 || tlen == 0) {
+            too_long++;
+            continue;
+        }
+        dataset_add(d, src, sl, tgt, tlen);
+    }
+    if (too_long)
+        st_warn("%s: left out %ld pairs longer than %d tokens (--max-len) or empty after tokenization",
+                name, too_long, max_len);
+    free(src);
+    free(tgt);
+    token_list_free(&tl);
+    if (d->n == 0) {
+        st_error("%s: no usable sentence pairs", name);
+        return -1;
+    }
+    return 0;
+}
+
+static void swap_sides(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char *t = c->pairs[i].src;
+        c->pairs[i].src = c->pairs[i].tgt;
+        c->pairs[i].tgt = t;
+    }
+}
+
+static int read_corpus(const char *path, const train_options *o, corpus *c)
+{
+    if (corpus_read(path, o->strict, c) != 0) return -1;
+    if (o->reverse) swap_sides(c);
+    return 0;
+}
+
+/* ---- training state for --resume ---- */
+
+enum { STATE_VERSION = 1 };
+typedef struct {
+    uint32_t version, epoch, best_epoch, bad_epochs;
+    int64_t step, batch_in_epoch, tgt_tokens;
+    uint64_t data_rng[4], epoch_rng[4], drop_rng[4];
+    double elapsed, best_bleu;
+    float lr;
+    uint32_t batch, seed;
+    float dropout;
+} state_header;
+
+static void *state_serialize(const trainer *tr, size_t *len)
+{
+    size_t n = tr->m->n_params;
+    state_header h = {STATE_VERSION, (uint32_t)tr->epoch, (uint32_t)tr->best_epoch,
+                      (uint32_t)tr->bad_epochs, tr->step, tr->batch_in_epoch, tr->tgt_tokens,
+                      {0}, {0}, {0}, tr->elapsed + (now_seconds() - tr->t0), tr->best_bleu,
+                      tr->opt.lr, (uint32_t)tr->o->batch, (uint32_t)tr->o->seed, tr->o->dropout};
+    memcpy(h.data_rng, tr->data_rng.s, sizeof h.data_rng);
+    memcpy(h.epoch_rng, tr->epoch_rng.s, sizeof h.epoch_rng);
+    memcpy(h.drop_rng, tr->drop_rng.s, sizeof h.drop_rng);
+    *len = sizeof h + 3 * n * sizeof(float);
+    char *buf = xmalloc(*len);
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, tr->m->params, n * sizeof(float));
+    memcpy(buf + sizeof h + n * sizeof(float), tr->opt.m, n * sizeof(float));
+    memcpy(buf + sizeof h + 2 * n * sizeof(float), tr->opt.v, n * sizeof(float));
+    return buf;
+}
+
+static int state_restore(trainer *tr, const void *buf, size_t len, const char *path)
+{
+    size_t n = tr->m->n_params;
+    state_header h;
+    if (!buf || len != sizeof h + 3 * n * sizeof(float)) {
+        st_error("%s: holds no training state to resume", path);
+        return -1;
+    }
+    memcpy(&h, buf, sizeof h);
+    if (h.version != STATE_VERSION) {
+        st_error("%s: training state version %u is not supported", path, h.version);
+        return -1;
+    }
+    const char *b = buf;
+    tr->best_params = xmalloc(n * sizeof(float));
+    memcpy(tr->best_params, tr->m->params, n * sizeof(float));
+    memcpy(tr->m->params, b + sizeof h, n * sizeof(float));
+    memcpy(tr->opt.m, b + sizeof h + n * sizeof(float), n * sizeof(float));
+    memcpy(tr->opt.v, b + sizeof h + 2 * n * sizeof(float), n * sizeof(float));
+    tr->opt.step = h.step;
+    tr->opt.lr = h.lr;
+    tr->epoch = (int)h.epoch;
+    tr->best_epoch = (int)h.best_epoch;
+    tr->bad_epochs = (int)h.bad_epochs;
+    tr->step = h.step;
+    tr->batch_in_epoch = h.batch_in_epoch;
+    tr->tgt_tokens = h.tgt_tokens;
+    memcpy(tr->data_rng.s, h.data_rng, sizeof h.data_rng);
+    memcpy(tr->epoch_rng.s, h.epoch_rng, sizeof h.epoch_rng);
+    memcpy(tr->drop_rng.s, h.drop_rng, sizeof h.drop_rng);
+    tr->elapsed = h.elapsed;
+    tr->best_bleu = h.best_bleu;
+    return 0;
+}
+
+/* Writes the kept model (the best by dev BLEU, else the current one) with the state. */
+static int save(trainer *tr)
+{
+    size_t len;
+    void *state = state_serialize(tr, &len);
+    float *current = NULL;
+    if (tr->has_dev && tr->best_params) {
+        current = xmalloc(tr->m->n_params * sizeof(float));
+        memcpy(current, tr->m->params, tr->m->n_params * sizeof(float));
+        memcpy(tr->m->params, tr->best_params, tr->m->n_params * sizeof(float));
+    }
+    int rc = model_file_write(tr->o->model_path, tr->m, state, len);
+    if (current) {
+        memcpy(tr->m->params, current, tr->m->n_params * sizeof(float));
+        free(current);
+    }
+    free(state);
+    return rc;
+}
+
+/* ---- progress and metrics ---- */
+
+static double run_seconds(const trainer *tr) { return tr->elapsed + (now_seconds() - tr->t0); }
+
+static double tokens_per_second(const trainer *tr)
+{
+    double s = run_seconds(tr);
+    return s > 0 ? tr->tgt_tokens / s : 0;
+}
+
+static void metrics_line(trainer *tr, const char *event, const eval_result *dev)
+{
+    if (!tr->metrics) return;
+    FILE *f = tr->metrics;
+    double loss = tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0;
+    fprintf(f, "{\"event\":\"%s\",\"elapsed_s\":%.3f,\"epoch\":%d,\"step\":%ld,\"tgt_tokens\":%ld,"
+            "\"tok_per_s\":%.1f,\"train_loss\":%.5f,\"lr\":%g",
+            event, run_seconds(tr), tr->epoch, tr->step, tr->tgt_tokens, tokens_per_second(tr), loss,
+            tr->opt.lr);
+    if (dev)
+        fprintf(f, ",\"dev_loss\":%.5f,\"dev_ppl\":%.3f,\"dev_bleu\":%.3f,\"dev_chrf\":%.3f",
+                dev->loss, dev->ppl, dev->scores.bleu, dev->scores.chrf);
+    if (!strcmp(event, "done")) fprintf(f, ",\"model\":\"%s\"", tr->o->model_path);
+    fprintf(f, "}\n");
+    fflush(f);
+}
+
+static void progress(trainer *tr, int force)
+{
+    double now = now_seconds();
+    int tty = isatty(2);
+    if (!force && now - tr->last_report < (tty ? 0.5 : 10)) return;
+    tr->last_report = now;
+    metrics_line(tr, "progress", NULL);
+    if (tr->o->quiet) return;
+    long nb = tr->plan.n_batches ? tr->plan.n_batches : 1;
+    double loss = tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0;
+    char left[64] = "";
+    if (tr->o->time_limit > 0) snprintf(left, sizeof left, ", %.0fs left", tr->o->time_limit - run_seconds(tr));
+    else if (tr->o->epochs > 0) {
+        double done = tr->epoch + (double)tr->batch_in_epoch / nb;
+        double rate = done > 0 ? run_seconds(tr) / done : 0;
+        snprintf(left, sizeof left, ", %.0fs left", rate * (tr->o->epochs - done));
+    }
+    fprintf(stderr, "%sepoch %d %5.1f%%  step %ld  loss %.3f  %.0f tok/s%s%s", tty ? "\r" : "",
+            tr->epoch + 1, 100.0 * tr->batch_in_epoch / nb, tr->step, loss, tokens_per_second(tr),
+            left, tty ? "\033[K" : "\n");
+}
+
+/* ---- the loop ---- */
+
+static int out_of_budget(const trainer *tr)
+{
+    const train_options *o = tr->o;
+    if (o->max_steps > 0 && tr->step >= o->max_steps) return 1;
+    if (o->time_limit > 0 && run_seconds(tr) >= o->time_limit) return 1;
+    return 0;
+}
+
+/* One optimizer step on batch k of the epoch. Returns 0, or -1 after too many bad steps. */
+static int train_step(trainer *tr, long k)
+{
+    const train_options *o = tr->o;
+    batch bt;
+    arena_reset(&tr->ar);
+    long from = tr->plan.start[k], to = tr->plan.start[k + 1];
+    batch_fill(&bt, &tr->train, tr->plan.order + from, (int)(to - from), &tr->ar);
+    memset(tr->grad, 0, tr->m->n_params * sizeof(float));
+    loss_options lo = {o->dropout, o->label_smoothing, &tr->drop_rng};
+    batch_loss bl = seq2seq_loss(tr->m, &bt, &lo, &tr->g, &tr->ar);
+    double norm = clip_grad_norm(tr->grad, tr->m->n_params, o->clip);
+    if (!isfinite(bl.loss) || !isfinite(norm)) {
+        st_warn("step %ld: non-finite loss or gradient; step skipped", tr->step + 1);
+        if (++tr->nonfinite_in_row >= 5) {
+            st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
+            return -1;
+        }
+        return 0;
+    }
+    tr->nonfinite_in_row = 0;
+    adam_update(&tr->opt, tr->m->params, tr->grad);
+    tr->step++;
+    tr->tgt_tokens += bl.tokens;
+    tr->loss_sum += bl.nll;
+    tr->loss_tokens += bl.tokens;
+    return 0;
+}
+
+static void evaluate_dev(trainer *tr)
+{
+    eval_result r;
+    evaluate_corpus(tr->m, &tr->dev, tr->o->dev_beam, &r, NULL);
+    int improved = r.scores.bleu > tr->best_bleu || !tr->best_params;
+    if (improved) {
+        tr->best_bleu = r.scores.bleu;
+        tr->best_epoch = tr->epoch;
+        tr->bad_epochs = 0;
+        if (!tr->best_params) tr->best_params = xmalloc(tr->m->n_params * sizeof(float));
+        memcpy(tr->best_params, tr->m->params, tr->m->n_params * sizeof(float));
+    } else {
+        tr->bad_epochs++;
+        tr->opt.lr *= tr->o->lr_decay;
+    }
+    if (!tr->o->quiet)
+        fprintf(stderr, "%sepoch %d: train loss %.3f, dev loss %.3f, ppl %.2f, BLEU %.2f, chrF %.2f%s\n",
+                isatty(2) ? "\r\033[K" : "", tr->epoch, tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0,
+                r.loss, r.ppl, r.scores.bleu, r.scores.chrf, improved ? " (best)" : "");
+    metrics_line(tr, "epoch", &r);
+}
+
+static void end_epoch(trainer *tr)
+{
+    tr->epoch++;
+    tr->batch_in_epoch = 0;
+    if (tr->has_dev) {
+        evaluate_dev(tr);
+    } else {
+        if (!tr->o->quiet)
+            fprintf(stderr, "%sepoch %d: train loss %.3f\n", isatty(2) ? "\r\033[K" : "", tr->epoch,
+                    tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0);
+        metrics_line(tr, "epoch", NULL);
+    }
+    tr->loss_sum = 0;
+    tr->loss_tokens = 0;
+}
+
+static int epochs_done(const trainer *tr)
+{
+    const train_options *o = tr->o;
+    int limit = o->epochs > 0 ? o->epochs : (o->time_limit > 0 || o->max_steps > 0) ? 0 : 10;
+    if (limit && tr->epoch >= limit) return 1;
+    return o->patience > 0 && tr->bad_epochs >= o->patience;
+}
+
+/* Returns 0 when finished, 1 on failure, or the signal number when interrupted. */
+static int train_loop(trainer *tr)
+{
+    while (!epochs_done(tr) && !out_of_budget(tr)) {
+        tr->data_rng = tr->epoch_rng;
+        epoch_plan_make(&tr->train, tr->o->batch, &tr->data_rng, &tr->plan);
+        for (long k = tr->batch_in_epoch; k < tr->plan.n_batches; k++) {
+            if (stop_signal) return stop_signal;
+            if (out_of_budget(tr)) return 0;
+            if (train_step(tr, k) != 0) return 1;
+            tr->batch_in_epoch = k + 1;
+            progress(tr, 0);
+        }
+        tr->epoch_rng = tr->data_rng;
+        end_epoch(tr);
+        if (save(tr) != 0) return 1;
+    }
+    return 0;
+}
+
+/* ---- setup ---- */
+
+static int setup_model(trainer *tr, const corpus *c)
+{
+    const train_options *o = tr->o;
+    if (o->resume) {
+        void *state = NULL;
+        size_t len = 0;
+        if (model_file_read(o->model_path, &tr->m, &state, &len) != 0) return -1;
+        adam_init(&tr->opt, tr->m->n_params, o->lr);
+        int rc = state_restore(tr, state, len, o->model_path);
+        free(state);
+        return rc;
+    }
+    model_config cfg = {0};
+    cfg.emb = o->emb;
+    cfg.hidden = o->hidden;
+    cfg.layers = o->layers;
+    cfg.bidir = o->bidir;
+    detect_languages(c, &cfg);
+    vocab *sv, *tv;
+    build_vocabularies(c, o, &cfg, &sv, &tv);
+    if (model_config_check(&cfg) != 0) {
+        vocab_free(sv);
+        vocab_free(tv);
+        return -1;
+    }
+    tr->m = model_new(&cfg, sv, tv);
+    rng_t init;
+    rng_seed(&init, (uint64_t)o->seed);
+    model_init_weights(tr->m, &init);
+    rng_seed(&tr->epoch_rng, (uint64_t)o->seed * 2 + 1);
+    rng_seed(&tr->drop_rng, (uint64_t)o->seed * 2 + 2);
+    adam_init(&tr->opt, tr->m->n_params, o->lr);
+    tr->best_bleu = -1;
+    return 0;
+}
+
+static void report_setup(const trainer *tr)
+{
+    if (tr->o->quiet) return;
+    const model_config *c = &tr->m->cfg;
+    fprintf(stderr, "seqtrans: %s -> %s, %ld training pairs%s, vocabularies %d / %d, "
+            "%zu parameters (emb %d, hidden %d, %d layer%s, %s encoder), %d thread%s\n",
+            lang_name((lang_t)c->src_lang), lang_name((lang_t)c->tgt_lang), tr->train.n,
+            tr->has_dev ? " (with dev set)" : "", c->src_vocab, c->tgt_vocab, tr->m->n_params,
+            c->emb, c->hidden, c->layers, c->layers > 1 ? "s" : "", c->bidir ? "bidirectional" : "unidirectional",
+            blas_threads(), blas_threads() > 1 ? "s" : "");
+}
+
+static void trainer_free(trainer *tr)
+{
+    model_free(tr->m);
+    free(tr->grad);
+    free(tr->best_params);
+    adam_free(&tr->opt);
+    arena_free(&tr->ar);
+    dataset_free(&tr->train);
+    if (tr->has_dev) corpus_free(&tr->dev);
+    epoch_plan_free(&tr->plan);
+    if (tr->metrics) fclose(tr->metrics);
+}
+
+static int open_metrics(trainer *tr)
+{
+    if (!tr->o->metrics_path) return 0;
+    tr->metrics = fopen(tr->o->metrics_path, "a");
+    if (!tr->metrics) {
+        st_error("cannot open '%s': %s", tr->o->metrics_path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int train_run(const train_options *o)
+{
+    trainer tr;
+    memset(&tr, 0, sizeof tr);
+    tr.o = o;
+    if (o->threads > 0) blas_set_threads(o->threads);
+    corpus c;
+    if (read_corpus(o->corpus, o, &c) != 0) return 1;
+    int rc = 1;
+    if (setup_model(&tr, &c) != 0) goto out_corpus;
+    if (encode_corpus(tr.m, &c, o->max_len, &tr.train, o->corpus) != 0) goto out_corpus;
+    corpus_free(&c);
+    if (o->dev) {
+        if (read_corpus(o->dev, o, &tr.dev) != 0) goto out;
+        tr.has_dev = 1;
+    }
+    if (open_metrics(&tr) != 0) goto out;
+    tr.grad = xcalloc(tr.m->n_params, sizeof(float));
+    model_layout(&tr.m->cfg, tr.grad, &tr.g);
+    report_setup(&tr);
+    stop_signal = 0;
+    catch_signals();
+    tr.t0 = tr.last_report = now_seconds();
+    int how = train_loop(&tr);
+    progress(&tr, 1);
+    if (!o->quiet && isatty(2)) fputc('\n', stderr);
+    if (how == 1) goto out;
+    if (save(&tr) != 0) goto out;
+    metrics_line(&tr, how ? "interrupted" : "done", NULL);
+    if (how) {
+        st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
+        rc = 128 + how;
+    } else {
+        if (!o->quiet) fprintf(stderr, "seqtrans: model written to '%s'\n", o->model_path);
+        rc = 0;
+    }
+    goto out;
+out_corpus:
+    corpus_free(&c);
+out:
+    trainer_free(&tr);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/* translator: text in, text out, around decode: tokenize the source, map to ids (cropping
+ * over-long input), search, map back, replace unknown words, detokenize. Used by
+ * `translate`, by `eval` and by the dev-set evaluation during training. */
+#ifndef SEQTRANS_TRANSLATOR_H
+#define SEQTRANS_TRANSLATOR_H
+#include "arena.h"
+#include "decode.h"
+#include "model.h"
+#include "text.h"
+
+#define TRANSLATOR_MAX_SRC_TOKENS 200
+
+typedef struct {
+    const model *m;
+    decode_options opt;
+    token_list *tok;   /* one per line of the current batch */
+    int tok_cap;
+    arena ar;
+} translator;
+
+void translator_init(translator *tr, const model *m, const decode_options *opt);
+void translator_free(translator *tr);
+
+/* Translates n lines (NUL-terminated UTF-8); out[i] gets a malloc'd translation. A line
+ * that is not valid UTF-8 gives "" and status[i] = -1; a cropped line gives status 1;
+ * else 0. status may be NULL. */
+void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status);
+
+/* Source-side ids of one tokenized line (unknown words -> <unk>), at most max ids. */
+int encode_tokens(const vocab *v, const token_list *t, int *ids, int max);
+
+#endif

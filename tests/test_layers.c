@@ -1,0 +1,423 @@
+/* Forward of every layer against a naive double-precision reference, and finite-difference
+ * checks of every backward, then of the whole model at tiny sizes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "attention.h"
+#include "blas.h"
+#include "check.h"
+#include "embedding.h"
+#include "lstm.h"
+#include "model.h"
+#include "output.h"
+#include "seq2seq.h"
+
+static rng_t R;
+
+static float *randv(size_t n, float scale)
+{
+    float *v = xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = scale * (2 * rng_uniform(&R) - 1);
+    return v;
+}
+
+static double dot_d(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+
+/* Central-difference check of up to `samples` random entries of x against grad. */
+typedef double (*loss_fn)(void *ctx);
+static int grad_check(const char *name, float *x, const float *grad, size_t n, loss_fn f,
+                      void *ctx, int samples, double tol)
+{
+    int bad = 0;
+    for (int k = 0; k < samples; k++) {
+        size_t i = (n <= (size_t)samples) ? (size_t)k : rng_below(&R, n);
+        if (i >= n) break;
+        float orig = x[i], h = 1e-2f * (fabsf(orig) > 1 ? fabsf(orig) : 1);
+        x[i] = orig + h; double lp = f(ctx);
+        x[i] = orig - h; double lm = f(ctx);
+        x[i] = orig;
+        double num = (lp - lm) / (2.0 * h), ana = grad[i];
+        double err = fabs(num - ana) / fmax(fmax(fabs(num), fabs(ana)), 1e-2);
+        if (err > tol) {
+            if (bad++ < 3) fprintf(stderr, "%s[%zu]: numeric %.6g analytic %.6g\n", name, i, num, ana);
+        }
+    }
+    return bad;
+}
+
+/* ---- LSTM ---- */
+
+typedef struct {
+    int T, B, in, H, reverse;
+    int len[4];
+    lstm_weights w, g;
+    float *x, *h0, *c0, *dout, *dhf, *dcf, *mem;
+    lstm_state s;
+} lstm_case;
+
+static double lstm_loss(void *p)
+{
+    lstm_case *c = p;
+    lstm_state_init(&c->s, c->mem, c->T, c->B, c->H, c->reverse, c->len);
+    lstm_forward(&c->w, &c->s, c->x, c->h0, c->c0);
+    size_t n = (size_t)c->B * c->H;
+    return dot_d(lstm_outputs(&c->s), c->dout, (size_t)c->T * n) +
+           dot_d(lstm_final_h(&c->s), c->dhf, n) + dot_d(lstm_final_c(&c->s), c->dcf, n);
+}
+
+static void lstm_case_init(lstm_case *c, int reverse)
+{
+    c->T = 4; c->B = 3; c->in = 5; c->H = 6; c->reverse = reverse;
+    int lens[3] = {4, 2, 1};
+    memcpy(c->len, lens, sizeof lens);
+    int G = 4 * c->H;
+    c->w = (lstm_weights){randv(c->in * G, 0.5f), randv(c->H * G, 0.5f), randv(G, 0.5f), c->in, c->H};
+    c->g = (lstm_weights){xcalloc(c->in * G, 4), xcalloc(c->H * G, 4), xcalloc(G, 4), c->in, c->H};
+    c->x = randv(c->T * c->B * c->in, 1);
+    c->h0 = randv(c->B * c->H, 0.5f);
+    c->c0 = randv(c->B * c->H, 0.5f);
+    c->dout = randv(c->T * c->B * c->H, 1);
+    c->dhf = randv(c->B * c->H, 1);
+    c->dcf = randv(c->B * c->H, 1);
+    c->mem = xmalloc(lstm_state_floats(c->T, c->B, c->H) * sizeof(float));
+}
+
+static void lstm_case_free(lstm_case *c)
+{
+    float *p[] = {c->w.wx, c->w.wh, c->w.b, c->g.wx, c->g.wh, c->g.b, c->x, c->h0, c->c0,
+                  c->dout, c->dhf, c->dcf, c->mem};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) free(p[i]);
+}
+
+static double sigm(double x) { return 1 / (1 + exp(-x)); }
+
+/* Naive reference: loops in double, padding handled by carrying the state. */
+static void lstm_reference(const lstm_case *c, double *hout /*[T][B][H]*/)
+{
+    int H = c->H, G = 4 * H;
+    for (int b = 0; b < c->B; b++) {
+        double h[16], cc[16];
+        for (int k = 0; k < H; k++) h[k] = c->h0[b * H + k], cc[k] = c->c0[b * H + k];
+        for (int step = 0; step < c->T; step++) {
+            int t = c->reverse ? c->T - 1 - step : step;
+            if (t < c->len[b]) {
+                double g[64];
+                for (int j = 0; j < G; j++) {
+                    double s = c->w.b[j];
+                    for (int k = 0; k < c->in; k++) s += c->x[(t * c->B + b) * c->in + k] * (double)c->w.wx[k * G + j];
+                    for (int k = 0; k < H; k++) s += h[k] * c->w.wh[k * G + j];
+                    g[j] = s;
+                }
+                for (int k = 0; k < H; k++) {
+                    cc[k] = sigm(g[H + k]) * cc[k] + sigm(g[k]) * tanh(g[2 * H + k]);
+                    h[k] = sigm(g[3 * H + k]) * tanh(cc[k]);
+                }
+            }
+            for (int k = 0; k < H; k++) hout[(t * c->B + b) * H + k] = h[k];
+        }
+    }
+}
+
+static void test_lstm_forward(void)
+{
+    for (int rev = 0; rev < 2; rev++) {
+        lstm_case c;
+        lstm_case_init(&c, rev);
+        lstm_loss(&c);
+        double ref[4 * 3 * 6];
+        lstm_reference(&c, ref);
+        const float *out = lstm_outputs(&c.s);
+        for (int i = 0; i < c.T * c.B * c.H; i++) CHECK_NEAR(out[i], ref[i], 1e-5);
+        lstm_case_free(&c);
+    }
+}
+
+static void test_lstm_backward(void)
+{
+    for (int rev = 0; rev < 2; rev++) {
+        lstm_case c;
+        lstm_case_init(&c, rev);
+        lstm_loss(&c);
+        float *dx = xcalloc(c.T * c.B * c.in, 4), *dh0 = xcalloc(c.B * c.H, 4), *dc0 = xcalloc(c.B * c.H, 4);
+        float *work = xmalloc(lstm_backward_floats(c.T, c.B, c.H) * 4);
+        lstm_backward(&c.w, &c.g, &c.s, c.x, c.dout, c.dhf, c.dcf, dx, dh0, dc0, work);
+        int G = 4 * c.H;
+        CHECK(grad_check("wx", c.w.wx, c.g.wx, c.in * G, lstm_loss, &c, 60, 1e-2) == 0);
+        CHECK(grad_check("wh", c.w.wh, c.g.wh, c.H * G, lstm_loss, &c, 60, 1e-2) == 0);
+        CHECK(grad_check("b", c.w.b, c.g.b, G, lstm_loss, &c, G, 1e-2) == 0);
+        CHECK(grad_check("x", c.x, dx, c.T * c.B * c.in, lstm_loss, &c, 60, 1e-2) == 0);
+        CHECK(grad_check("h0", c.h0, dh0, c.B * c.H, lstm_loss, &c, c.B * c.H, 1e-2) == 0);
+        CHECK(grad_check("c0", c.c0, dc0, c.B * c.H, lstm_loss, &c, c.B * c.H, 1e-2) == 0);
+        free(dx); free(dh0); free(dc0); free(work);
+        lstm_case_free(&c);
+    }
+}
+
+static void test_lstm_step_matches_sequence(void)
+{
+    lstm_case c;
+    lstm_case_init(&c, 0);
+    for (int b = 0; b < c.B; b++) c.len[b] = c.T;
+    lstm_loss(&c);
+    float h[3 * 6], cc[3 * 6], work[3 * 24];
+    memcpy(h, c.h0, sizeof h);
+    memcpy(cc, c.c0, sizeof cc);
+    for (int t = 0; t < c.T; t++) lstm_step(&c.w, c.B, c.x + t * c.B * c.in, h, cc, work);
+    for (int i = 0; i < c.B * c.H; i++) CHECK_NEAR(h[i], lstm_final_h(&c.s)[i], 1e-6);
+    lstm_case_free(&c);
+}
+
+/* ---- attention ---- */
+
+typedef struct {
+    int S, T, B, H;
+    int src_len[3];
+    float *wa, *wc, *enc, *dec, *dout, *mem;
+    attention_state a;
+} attn_case;
+
+static double attn_loss(void *p)
+{
+    attn_case *c = p;
+    attention_state_init(&c->a, c->mem, c->S, c->T, c->B, c->H, c->src_len);
+    attention_forward(c->wa, c->wc, &c->a, c->enc, c->dec);
+    return dot_d(c->a.out, c->dout, (size_t)c->T * c->B * c->H);
+}
+
+static void attn_case_init(attn_case *c)
+{
+    c->S = 5; c->T = 4; c->B = 3; c->H = 6;
+    c->src_len[0] = 5; c->src_len[1] = 3; c->src_len[2] = 1;
+    c->wa = randv(36, 0.5f); c->wc = randv(72, 0.5f);
+    c->enc = randv(c->S * c->B * c->H, 1); c->dec = randv(c->T * c->B * c->H, 1);
+    c->dout = randv(c->T * c->B * c->H, 1);
+    c->mem = xmalloc(attention_state_floats(c->S, c->T, c->B, c->H) * 4);
+}
+
+static void test_attention_forward(void)
+{
+    attn_case c;
+    attn_case_init(&c);
+    attn_loss(&c);
+    int H = c.H;
+    for (int t = 0; t < c.T; t++)
+        for (int b = 0; b < c.B; b++) {
+            const float *h = c.dec + (t * c.B + b) * H;
+            double sc[5], mx = -1e30, sum = 0, ctx[6] = {0};
+            for (int j = 0; j < c.src_len[b]; j++) {
+                const float *s = c.enc + (j * c.B + b) * H;
+                sc[j] = 0;
+                for (int p = 0; p < H; p++)
+                    for (int q = 0; q < H; q++) sc[j] += h[p] * (double)c.wa[p * H + q] * s[q];
+                mx = fmax(mx, sc[j]);
+            }
+            for (int j = 0; j < c.src_len[b]; j++) sum += (sc[j] = exp(sc[j] - mx));
+            for (int j = 0; j < c.src_len[b]; j++)
+                for (int q = 0; q < H; q++) ctx[q] += sc[j] / sum * c.enc[(j * c.B + b) * H + q];
+            for (int k = 0; k < H; k++) {
+                double v = 0;
+                for (int q = 0; q < H; q++) v += ctx[q] * c.wc[q * H + k] + h[q] * (double)c.wc[(H + q) * H + k];
+                CHECK_NEAR(c.a.out[(t * c.B + b) * H + k], tanh(v), 1e-5);
+            }
+        }
+    float *p[] = {c.wa, c.wc, c.enc, c.dec, c.dout, c.mem};
+    for (int i = 0; i < 6; i++) free(p[i]);
+}
+
+static void test_attention_backward(void)
+{
+    attn_case c;
+    attn_case_init(&c);
+    attn_loss(&c);
+    int H = c.H;
+    float *dwa = xcalloc(H * H, 4), *dwc = xcalloc(2 * H * H, 4);
+    float *denc = xcalloc(c.S * c.B * H, 4), *ddec = xcalloc(c.T * c.B * H, 4);
+    float *work = xmalloc(attention_backward_floats(c.S, c.T, c.B, H) * 4);
+    attention_backward(c.wa, c.wc, &c.a, c.enc, c.dec, c.dout, dwa, dwc, denc, ddec, work);
+    CHECK(grad_check("wa", c.wa, dwa, H * H, attn_loss, &c, H * H, 1e-2) == 0);
+    CHECK(grad_check("wc", c.wc, dwc, 2 * H * H, attn_loss, &c, 2 * H * H, 1e-2) == 0);
+    CHECK(grad_check("enc", c.enc, denc, c.S * c.B * H, attn_loss, &c, c.S * c.B * H, 1e-2) == 0);
+    CHECK(grad_check("dec", c.dec, ddec, c.T * c.B * H, attn_loss, &c, c.T * c.B * H, 1e-2) == 0);
+    /* padded source positions get no gradient */
+    for (int j = 1; j < c.S; j++)
+        for (int k = 0; k < H; k++) CHECK(denc[(j * c.B + 2) * H + k] == 0);
+    float *p[] = {c.wa, c.wc, c.enc, c.dec, c.dout, c.mem, dwa, dwc, denc, ddec, work};
+    for (int i = 0; i < 11; i++) free(p[i]);
+}
+
+/* ---- output + softmax cross-entropy ---- */
+
+typedef struct {
+    int N, H, V;
+    int targets[4];
+    float eps;
+    float *wo, *bo, *x, *logits;
+} out_case;
+
+static double out_loss(void *p)
+{
+    out_case *c = p;
+    return output_forward_loss(c->wo, c->bo, c->x, c->N, c->H, c->V, c->targets, c->eps, 1, c->logits).loss;
+}
+
+static void test_output_backward(void)
+{
+    for (int smooth = 0; smooth < 2; smooth++) {
+        out_case c = {4, 5, 7, {0, 3, 6, 3}, smooth ? 0.1f : 0, NULL, NULL, NULL, NULL};
+        c.wo = randv(c.H * c.V, 1); c.bo = randv(c.V, 1); c.x = randv(c.N * c.H, 1);
+        c.logits = xmalloc(c.N * c.V * 4);
+        double loss = out_loss(&c);
+        /* reference loss in double */
+        double ref = 0;
+        for (int r = 0; r < c.N; r++) {
+            double z[7], mx = -1e30, s = 0;
+            for (int v = 0; v < c.V; v++) {
+                z[v] = c.bo[v];
+                for (int k = 0; k < c.H; k++) z[v] += c.x[r * c.H + k] * (double)c.wo[k * c.V + v];
+                mx = fmax(mx, z[v]);
+            }
+            for (int v = 0; v < c.V; v++) s += exp(z[v] - mx);
+            for (int v = 0; v < c.V; v++) {
+                double lp = z[v] - mx - log(s);
+                ref -= (c.eps / c.V + (v == c.targets[r] ? 1 - c.eps : 0)) * lp;
+            }
+        }
+        CHECK_NEAR(loss, ref, 1e-4);
+        float *dwo = xcalloc(c.H * c.V, 4), *dbo = xcalloc(c.V, 4), *dx = xcalloc(c.N * c.H, 4);
+        output_backward(c.wo, dwo, dbo, c.x, c.N, c.H, c.V, c.logits, dx);
+        CHECK(grad_check("wo", c.wo, dwo, c.H * c.V, out_loss, &c, c.H * c.V, 1e-2) == 0);
+        CHECK(grad_check("bo", c.bo, dbo, c.V, out_loss, &c, c.V, 1e-2) == 0);
+        CHECK(grad_check("x", c.x, dx, c.N * c.H, out_loss, &c, c.N * c.H, 1e-2) == 0);
+        float *p[] = {c.wo, c.bo, c.x, c.logits, dwo, dbo, dx};
+        for (int i = 0; i < 7; i++) free(p[i]);
+    }
+}
+
+/* ---- embedding ---- */
+
+typedef struct {
+    float *table, *out, *dout;
+    int ids[5];
+} emb_case;
+
+static double emb_loss(void *p)
+{
+    emb_case *c = p;
+    embedding_forward(c->table, 3, c->ids, 5, c->out);
+    return dot_d(c->out, c->dout, 15);
+}
+
+static void test_embedding_backward(void)
+{
+    emb_case c = {randv(12, 1), xmalloc(60), randv(15, 1), {1, 3, 1, 0, 2}};
+    float *g = xcalloc(12, 4);
+    emb_loss(&c);
+    CHECK(c.out[3] == c.table[9] && c.out[6] == c.table[3]);
+    embedding_backward(g, 3, c.ids, 5, c.dout);
+    CHECK(grad_check("emb", c.table, g, 12, emb_loss, &c, 12, 1e-2) == 0);
+    free(c.table); free(c.out); free(c.dout); free(g);
+}
+
+/* ---- dropout ---- */
+
+static void test_dropout(void)
+{
+    long n = 100000;
+    float *x = xmalloc(n * 4), *mask = xmalloc(n * 4);
+    for (long i = 0; i < n; i++) x[i] = 1;
+    dropout_forward(x, mask, n, 0.25f, &R);
+    double sum = 0;
+    long zeros = 0;
+    for (long i = 0; i < n; i++) sum += x[i], zeros += x[i] == 0;
+    CHECK_NEAR(sum / n, 1.0, 0.02);
+    CHECK_NEAR((double)zeros / n, 0.25, 0.01);
+    free(x); free(mask);
+}
+
+/* ---- whole model ---- */
+
+typedef struct {
+    model *m;
+    batch bt;
+    loss_options opt;
+    rng_t drop_rng;
+    arena ar;
+} model_case;
+
+static double model_loss(void *p)
+{
+    model_case *c = p;
+    rng_t r = c->drop_rng; /* the same dropout masks every time */
+    loss_options o = c->opt;
+    o.rng = &r;
+    arena_reset(&c->ar);
+    /* The gradient is of the mean loss: compare the same. */
+    batch_loss bl = seq2seq_loss(c->m, &c->bt, &o, NULL, &c->ar);
+    return bl.loss / bl.tokens;
+}
+
+static void whole_model_check(int bidir, int layers, float dropout)
+{
+    model_config cfg = {.src_vocab = 9, .tgt_vocab = 8, .emb = 4, .hidden = 6,
+                        .layers = layers, .bidir = bidir};
+    model_case c;
+    memset(&c, 0, sizeof c);
+    c.m = model_new(&cfg, NULL, NULL);
+    model_init_weights(c.m, &R);
+    for (size_t i = 0; i < c.m->n_params; i++) c.m->params[i] *= 5; /* livelier gradients */
+    int src[4 * 3] = {4, 5, 6, 7, 8, 4, 5, 0, 0, 6, 0, 0};   /* S=4, B=3, lens 4 2 1... */
+    int src_len[3] = {4, 3, 1};
+    int tin[3 * 3] = {2, 2, 2, 4, 5, 6, 5, 0, 0};
+    int tout[3 * 3] = {4, 5, 6, 5, 3, 0, 3, 0, 0};
+    int tlen[3] = {3, 2, 1};
+    /* src is [S][B]: rebuild from per-sentence rows so padding lines up with src_len */
+    int s_rows[3][4] = {{4, 5, 6, 7}, {8, 4, 5, 0}, {6, 0, 0, 0}};
+    for (int t = 0; t < 4; t++)
+        for (int b = 0; b < 3; b++) src[t * 3 + b] = s_rows[b][t];
+    c.bt = (batch){3, 4, 3, src, src_len, tin, tout, tlen, 6};
+    c.opt.dropout = dropout;
+    c.opt.label_smoothing = 0.1f;
+    rng_seed(&c.drop_rng, 7);
+    float *grad = xcalloc(c.m->n_params, 4);
+    model_weights g;
+    model_layout(&cfg, grad, &g);
+    /* the mean-loss gradient with dropout masks drawn from the same generator state */
+    rng_t r = c.drop_rng;
+    loss_options o = c.opt;
+    o.rng = &r;
+    o.dropout = dropout;
+    arena_reset(&c.ar);
+    seq2seq_loss(c.m, &c.bt, &o, &g, &c.ar);
+    CHECK(grad_check("model", c.m->params, grad, c.m->n_params, model_loss, &c, 400, 2e-2) == 0);
+    free(grad);
+    arena_free(&c.ar);
+    model_free(c.m);
+}
+
+static void test_whole_model_uni(void) { whole_model_check(0, 1, 0); }
+static void test_whole_model_bi_two_layers(void) { whole_model_check(1, 2, 0); }
+static void test_whole_model_dropout(void) { whole_model_check(1, 2, 0.3f); }
+
+int main(void)
+{
+    rng_seed(&R, 42);
+    blas_set_threads(1);
+    RUN_TEST(test_lstm_forward);
+    RUN_TEST(test_lstm_backward);
+    RUN_TEST(test_lstm_step_matches_sequence);
+    RUN_TEST(test_attention_forward);
+    RUN_TEST(test_attention_backward);
+    RUN_TEST(test_output_backward);
+    RUN_TEST(test_embedding_backward);
+    RUN_TEST(test_dropout);
+    RUN_TEST(test_whole_model_uni);
+    RUN_TEST(test_whole_model_bi_two_layers);
+    RUN_TEST(test_whole_model_dropout);
+    return TEST_SUMMARY("layers");
+}
