@@ -1,0 +1,35 @@
+/* corpus: parallel sentence pairs from a TSV file (column 1 source, column 2 target, further
+ * columns ignored). A UTF-8 byte-order mark on the first line and CRLF line ends are
+ * accepted; each side is trimmed of surrounding spaces (ASCII, U+00A0, U+3000).
+ *
+ * A line that cannot be used is skipped with a warning "FILE:LINE: reason" (the first
+ * CORPUS_MAX_WARNINGS, then "further warnings suppressed"): longer than CORPUS_MAX_LINE
+ * bytes, a NUL byte, invalid UTF-8, a control character other than tab (C0, DEL or C1),
+ * no tab, an empty source or target. A blank line (nothing but spaces and tabs) is skipped
+ * without a warning, as a separator rather than an error, but still counted. When anything
+ * was skipped a final warning says "FILE: skipped N of M lines (K blank)". */
+#ifndef SEQTRANS_CORPUS_H
+#define SEQTRANS_CORPUS_H
+#include <stddef.h>
+
+#define CORPUS_MAX_LINE 4096     /* bytes, line end excluded */
+#define CORPUS_MAX_WARNINGS 10
+
+typedef struct {
+    char *src, *tgt;   /* separately malloc'd, NUL-terminated, trimmed, never empty */
+    long line;         /* 1-based line number in the file */
+} corpus_pair;
+
+typedef struct {
+    corpus_pair *pairs;
+    size_t n;
+    size_t skipped;    /* lines not used, blank lines included */
+} corpus;
+
+/* Reads path ("-": stdin). strict != 0 makes the first unusable line an error (blank lines
+ * are still only skipped). Returns 0, or -1 with an error already printed: cannot open or
+ * read, a bad line in strict mode, or no usable pair at all. *out is empty after -1. */
+int corpus_read(const char *path, int strict, corpus *out);
+void corpus_free(corpus *c);
+
+#endif
