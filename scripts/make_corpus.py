@@ -210,6 +210,11 @@ ADJ = {
 }
 
 
+def neg(zh_adj):
+    """Negated predicate adjective: 贵 -> 不贵, but 有意思 -> 没意思."""
+    return '没' + zh_adj[1:] if zh_adj.startswith('有') else '不' + zh_adj
+
+
 def pred_adjs(keys):
     return [k for k in keys if ADJ[k][1]]
 
@@ -690,7 +695,7 @@ def t_want(r):
     s, n = subject(r), r.choice(BUYABLE + nouns('drink') + nouns('animal')[:3])
     adj = None
     if n.countable() and r.random() < 0.4:
-        aa = attr_adjs(n.adjs)
+        aa = [k for k in attr_adjs(n.adjs) if k not in ('old', 'old_a')]
         adj = r.choice(aa) if aa else None
     en, zh = n.indef(adj)
     return f"{s.en} {s.v('want', 'wants')} {en}.", f'{s.zh}想要{zh}。'
@@ -839,7 +844,7 @@ def t_drinking(r):
 
 @template(40)
 def t_drank(r):
-    s, n = subject(r), r.choice(nouns('drink'))
+    s, n = subject(r), r.choice([x for x in nouns('drink') if x.en != 'beer'])
     t, tz = r.choice([('today', '今天'), ('this morning', '今天早上'), ('yesterday', '昨天')])
     en, zh = n.num(pick_num(r, 2, 6)) if r.random() < 0.7 else n.indef()
     return f"{s.en} drank {en} {t}.", f'{s.zh}{tz}喝了{zh}。'
@@ -987,6 +992,8 @@ def t_wrote(r):
     s = subject(r)
     n = r.choice(nouns('writing') + [NOUN['book']])
     if r.random() < 0.5:
+        if n.en == 'book':
+            return None
         t, tz = r.choice(PAST_T)
         if n.en != 'book' and r.random() < 0.4:
             en, zh = n.num(pick_num(r, 2, 5))
@@ -1521,7 +1528,7 @@ def t_padj_not(r):
     a, az, ok = r.choice(PADJ)
     if not ok:
         return None
-    return f"{s.en} {s.be()} not {a}.", f'{s.zh}不{az}。'
+    return f"{s.en} {s.be()} not {a}.", f'{s.zh}{neg(az)}。'
 
 
 @template(30)
@@ -1576,7 +1583,7 @@ def t_this_very(r):
 def t_this_not(r):
     n, a = noun_with_pred(r)
     en, zh = n.dem(near=r.random() < 0.75)
-    return f"{en} is not {a[0]}.", f'{zh}不{a[1]}。'
+    return f"{en} is not {a[0]}.", f'{zh}{neg(a[1])}。'
 
 
 @template(30)
@@ -1615,7 +1622,7 @@ def t_mass_adj(r):
         return f"the {n.en} {n.be()} {a[0]}.", f'{n.zh}很{a[1]}。'
     if k < 0.75:
         return f"the {n.en} {n.be()} very {a[0]}.", f'{n.zh}非常{a[1]}。'
-    return f"the {n.en} {n.be()} not {a[0]}.", f'{n.zh}不{a[1]}。'
+    return f"the {n.en} {n.be()} not {a[0]}.", f'{n.zh}{neg(a[1])}。'
 
 
 @template(35)
@@ -1890,7 +1897,7 @@ def t_lang_adj(r):
     if k < 0.4:
         return f"{l} is {a}.", f'{lz}很{az}。'
     if k < 0.7:
-        return f"{l} is not {a}.", f'{lz}不{az}。'
+        return f"{l} is not {a}.", f'{lz}{neg(az)}。'
     return f"is {l} {a}?", f'{lz}{az}吗？'
 
 
