@@ -2,7 +2,7 @@
 # `make demo` installs what is missing, trains on data/ and translates.
 CC      ?= cc
 PREFIX  ?= /usr/local
-OPT     ?= -O2 -march=native
+OPT     ?= -O3 -march=native -fno-math-errno
 CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -D_GNU_SOURCE -I/usr/include/x86_64-linux-gnu/openblas-pthread
 LDLIBS  += -lopenblas -lutf8proc -lm -lpthread
 BUILD   ?= build

@@ -29,7 +29,7 @@ void masked_softmax(float *x, int S, int len)
 {
     float max = -INFINITY, sum = 0;
     for (int j = 0; j < len; j++) max = x[j] > max ? x[j] : max;
-    for (int j = 0; j < len; j++) sum += (x[j] = expf(x[j] - max));
+    for (int j = 0; j < len; j++) sum += (x[j] = fast_expf(x[j] - max));
     for (int j = 0; j < len; j++) x[j] /= sum;
     for (int j = len; j < S; j++) x[j] = 0;
 }

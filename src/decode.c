@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activations.h"
 #include "attention.h"
 #include "blas.h"
 #include "embedding.h"
@@ -133,7 +134,7 @@ static void step_rows(search *s, int t)
         else memset(s->ctx + (size_t)r * H, 0, H * sizeof(float));
     gemm(0, 0, R, H, H, 1, s->ctx, H, m->w.attn_wc, H, 0, s->att, H);
     gemm(0, 0, R, H, H, 1, in, H, m->w.attn_wc + (size_t)H * H, H, 1, s->att, H);
-    for (long i = 0; i < (long)R * H; i++) s->att[i] = tanhf(s->att[i]);
+    tanh_inplace(s->att, (long)R * H);
     output_logits(m->w.out_w, m->w.out_b, s->att, R, H, V, s->logp);
     for (int r = 0; r < R; r++) {
         float *row = s->logp + (size_t)r * V;

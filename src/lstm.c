@@ -23,18 +23,16 @@ void lstm_state_init(lstm_state *s, float *mem, int T, int B, int H, int reverse
 static int step_is_real(const lstm_state *s, int t, int b) { return !s->len || t < s->len[b]; }
 
 /* Activates the gate pre-activations of one row and updates the cell. */
-static void lstm_cell_row(float *g, const float *c_prev, float *c, float *tanh_c, float *h, int H)
+static void lstm_cell_row(float *restrict g, const float *c_prev, float *c, float *restrict tanh_c,
+                          float *restrict h, int H)
 {
-    float *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H;
-    for (int k = 0; k < H; k++) {
-        i[k] = sigmoid(i[k]);
-        f[k] = sigmoid(f[k]);
-        gg[k] = tanhf(gg[k]);
-        o[k] = sigmoid(o[k]);
-        c[k] = f[k] * c_prev[k] + i[k] * gg[k];
-        tanh_c[k] = tanhf(c[k]);
-        h[k] = o[k] * tanh_c[k];
-    }
+    sigmoid_inplace(g, 2 * H);          /* i, f */
+    tanh_inplace(g + 2 * H, H);         /* g */
+    sigmoid_inplace(g + 3 * H, H);      /* o */
+    const float *i = g, *f = g + H, *gg = g + 2 * H, *o = g + 3 * H;
+    for (int k = 0; k < H; k++) c[k] = f[k] * c_prev[k] + i[k] * gg[k];
+    for (int k = 0; k < H; k++) tanh_c[k] = fast_tanhf(c[k]);
+    for (int k = 0; k < H; k++) h[k] = o[k] * tanh_c[k];
 }
 
 static void set_initial_state(lstm_state *s, const float *h0, const float *c0)

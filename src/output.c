@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "activations.h"
 #include "blas.h"
 
 void output_logits(const float *wo, const float *bo, const float *x, int N, int H, int V, float *logits)
@@ -16,7 +17,7 @@ void log_softmax(float *row, int V)
     float max = row[0];
     for (int v = 1; v < V; v++) max = row[v] > max ? row[v] : max;
     double sum = 0;
-    for (int v = 0; v < V; v++) sum += expf(row[v] - max);
+    for (int v = 0; v < V; v++) sum += fast_expf(row[v] - max);
     float shift = max + (float)log(sum);
     for (int v = 0; v < V; v++) row[v] -= shift;
 }
@@ -27,10 +28,9 @@ static output_loss softmax_xent_row(float *z, int V, int y, float eps, float sca
     float max = z[0];
     for (int v = 1; v < V; v++) max = z[v] > max ? z[v] : max;
     double sum = 0, zsum = 0;
-    for (int v = 0; v < V; v++) {
-        zsum += z[v];
-        sum += (z[v] = expf(z[v] - max));
-    }
+    for (int v = 0; v < V; v++) zsum += z[v];
+    for (int v = 0; v < V; v++) z[v] = fast_expf(z[v] - max);
+    for (int v = 0; v < V; v++) sum += z[v];
     double logsum = log(sum);
     output_loss l;
     l.nll = logsum - log(z[y]);
