@@ -36,7 +36,7 @@ static void teacher_forced_loss(const model *m, const corpus *c, eval_result *ou
             dataset_add(&d, src, sl, tgt, tlen);
     token_list_free(&tl);
     arena ar = {0};
-    loss_options opt = {0, 0, NULL};
+    loss_options opt = {0, 0, NULL, 0};
     double nll = 0;
     long tokens = 0;
     long *idx = xmalloc((d.n ? d.n : 1) * sizeof *idx);

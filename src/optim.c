@@ -24,26 +24,46 @@ void adam_free(adam *a)
     a->m = a->v = NULL;
 }
 
-void adam_update(adam *a, float *params, const float *g)
+void adam_begin_step(adam *a) { a->step++; }
+
+void adam_update_range(const adam *a, float *params, const float *g, size_t begin, size_t end)
 {
-    a->step++;
     /* Bias corrections folded into the step size, as in the Adam paper's final form. */
     double c1 = 1 - pow(a->beta1, (double)a->step), c2 = 1 - pow(a->beta2, (double)a->step);
     float step = (float)(a->lr * sqrt(c2) / c1), b1 = a->beta1, b2 = a->beta2;
     float eps = a->eps * (float)sqrt(c2);
-    for (size_t i = 0; i < a->n; i++) {
-        a->m[i] = b1 * a->m[i] + (1 - b1) * g[i];
-        a->v[i] = b2 * a->v[i] + (1 - b2) * g[i] * g[i];
-        params[i] -= step * a->m[i] / (sqrtf(a->v[i]) + eps);
+    float *restrict m = a->m, *restrict v = a->v;
+    for (size_t i = begin; i < end; i++) {
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        params[i] -= step * m[i] / (sqrtf(v[i]) + eps);
     }
 }
 
-double grad_norm(const float *g, size_t n)
+void adam_update(adam *a, float *params, const float *g)
 {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];
-    return sqrt(s);
+    adam_begin_step(a);
+    adam_update_range(a, params, g, 0, a->n);
 }
+
+double sum_squares(const float *g, size_t n)
+{
+    /* Sixteen float lanes (which vectorize) per block, blocks added up in double: fast, and
+     * the same result whatever the machine, since the order is fixed. */
+    enum { LANES = 16, BLOCK = 1024 };
+    double s = 0;
+    for (size_t i = 0; i < n; i += BLOCK) {
+        size_t e = i + BLOCK < n ? i + BLOCK : n, j = i;
+        float acc[LANES] = {0};
+        for (; j + LANES <= e; j += LANES)
+            for (int k = 0; k < LANES; k++) acc[k] += g[j + k] * g[j + k];
+        for (; j < e; j++) acc[0] += g[j] * g[j];
+        for (int k = 0; k < LANES; k++) s += acc[k];
+    }
+    return s;
+}
+
+double grad_norm(const float *g, size_t n) { return sqrt(sum_squares(g, n)); }
 
 double clip_grad_norm(float *g, size_t n, float max_norm)
 {

@@ -105,7 +105,8 @@ batch_loss seq2seq_loss(const model *m, const batch *bt, const loss_options *opt
     encoder_forward(m, &e, ar, bt->src, bt->src_len, bt->S, bt->B, p, opt->rng);
     decoder_forward(m, bt, &e, &d, ar, p, opt->rng);
     float *logits = arena_alloc(ar, (size_t)d.n * c->tgt_vocab);
-    float scale = d.n ? 1.0f / (float)d.n : 0;
+    long per = opt->grad_tokens > 0 ? opt->grad_tokens : d.n;
+    float scale = per ? 1.0f / (float)per : 0;
     output_loss ol = output_forward_loss(m->w.out_w, m->w.out_b, d.top, d.n, c->hidden,
                                          c->tgt_vocab, d.targets, opt->label_smoothing, scale, logits);
     batch_loss result = {ol.loss, ol.nll, d.n};

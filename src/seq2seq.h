@@ -18,7 +18,8 @@ typedef struct {
 
 typedef struct {
     float dropout, label_smoothing;
-    rng_t *rng;    /* for dropout */
+    rng_t *rng;        /* for dropout */
+    long grad_tokens;  /* the gradient is of the summed loss / grad_tokens; 0: this batch's */
 } loss_options;
 
 typedef struct {
@@ -27,8 +28,8 @@ typedef struct {
     long tokens;
 } batch_loss;
 
-/* Computes the batch loss (with dropout when opt->dropout > 0); with grad != NULL also adds the gradient of the *mean* loss
- * per target token into grad (same layout as m->w). Scratch memory comes from ar. */
+/* Computes the batch loss (with dropout when opt->dropout > 0); with grad != NULL also adds the gradient of the loss
+ * per target token (see grad_tokens) into grad (same layout as m->w). Scratch memory comes from ar. */
 batch_loss seq2seq_loss(const model *m, const batch *bt, const loss_options *opt,
                         model_weights *grad, arena *ar);
 

@@ -13,6 +13,7 @@
 #include "evaluate_corpus.h"
 #include "model_file.h"
 #include "optim.h"
+#include "parallel.h"
 #include "seq2seq.h"
 #include "text.h"
 #include "vocab.h"
@@ -59,11 +60,24 @@ static void catch_signals(void)
 
 /* ---- the run's state ---- */
 
+/* One worker's share of a step: a slice of the batch, its own gradient and scratch. */
+typedef struct {
+    arena ar;
+    float *grad;
+    model_weights g;
+    rng_t rng;
+    long from, to;       /* pairs plan.order[from..to) */
+    batch_loss loss;
+    double sum_sq;       /* of its range of the summed gradient */
+} worker_state;
+
 typedef struct {
     const train_options *o;
     model *m;
-    float *grad, *best_params;
-    model_weights g;
+    float *grad, *best_params;   /* grad: the summed gradient (worker 0's buffer) */
+    int n_workers;
+    worker_state *workers;
+    long step_tokens;
     adam opt;
     arena ar;
     dataset train, dev_ids;
@@ -320,18 +334,73 @@ static int out_of_budget(const trainer *tr)
     return 0;
 }
 
+static void worker_forward_backward(void *ctx, int w)
+{
+    trainer *tr = ctx;
+    worker_state *ws = &tr->workers[w];
+    memset(ws->grad, 0, tr->m->n_params * sizeof(float));
+    ws->loss = (batch_loss){0, 0, 0};
+    if (ws->to <= ws->from) return;
+    batch bt;
+    arena_reset(&ws->ar);
+    batch_fill(&bt, &tr->train, tr->plan.order + ws->from, (int)(ws->to - ws->from), &ws->ar);
+    loss_options lo = {tr->o->dropout, tr->o->label_smoothing, &ws->rng, tr->step_tokens};
+    ws->loss = seq2seq_loss(tr->m, &bt, &lo, &ws->g, &ws->ar);
+}
+
+/* Each worker adds up one range of every worker's gradient into worker 0's buffer. */
+static void worker_sum_gradients(void *ctx, int w)
+{
+    trainer *tr = ctx;
+    long begin, end;
+    parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
+    float *sum = tr->grad;
+    for (int k = 1; k < tr->n_workers; k++) {
+        const float *g = tr->workers[k].grad;
+        for (long i = begin; i < end; i++) sum[i] += g[i];
+    }
+    tr->workers[w].sum_sq = sum_squares(sum + begin, (size_t)(end - begin));
+}
+
+static void worker_update(void *ctx, int w)
+{
+    trainer *tr = ctx;
+    long begin, end;
+    parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
+    adam_update_range(&tr->opt, tr->m->params, tr->grad, (size_t)begin, (size_t)end);
+}
+
+/* Splits batch k among the workers; each gets its own dropout stream for the step. */
+static void plan_step(trainer *tr, long k)
+{
+    long from = tr->plan.start[k], to = tr->plan.start[k + 1];
+    tr->step_tokens = 0;
+    for (long i = from; i < to; i++) tr->step_tokens += tr->train.tgt_len[tr->plan.order[i]] + 1;
+    for (int w = 0; w < tr->n_workers; w++) {
+        long b, e;
+        parallel_share(to - from, tr->n_workers, w, &b, &e);
+        tr->workers[w].from = from + b;
+        tr->workers[w].to = from + e;
+        rng_seed(&tr->workers[w].rng, rng_u64(&tr->drop_rng));
+    }
+}
+
 /* One optimizer step on batch k of the epoch. Returns 0, or -1 after too many bad steps. */
 static int train_step(trainer *tr, long k)
 {
     const train_options *o = tr->o;
-    batch bt;
-    arena_reset(&tr->ar);
-    long from = tr->plan.start[k], to = tr->plan.start[k + 1];
-    batch_fill(&bt, &tr->train, tr->plan.order + from, (int)(to - from), &tr->ar);
-    memset(tr->grad, 0, tr->m->n_params * sizeof(float));
-    loss_options lo = {o->dropout, o->label_smoothing, &tr->drop_rng};
-    batch_loss bl = seq2seq_loss(tr->m, &bt, &lo, &tr->g, &tr->ar);
-    double norm = clip_grad_norm(tr->grad, tr->m->n_params, o->clip);
+    plan_step(tr, k);
+    parallel_run(tr->n_workers, worker_forward_backward, tr);
+    parallel_run(tr->n_workers, worker_sum_gradients, tr);
+    batch_loss bl = {0, 0, 0};
+    double sum_sq = 0;
+    for (int w = 0; w < tr->n_workers; w++) {
+        bl.loss += tr->workers[w].loss.loss;
+        bl.nll += tr->workers[w].loss.nll;
+        bl.tokens += tr->workers[w].loss.tokens;
+        sum_sq += tr->workers[w].sum_sq;
+    }
+    double norm = sqrt(sum_sq);
     if (!isfinite(bl.loss) || !isfinite(norm)) {
         st_warn("step %ld: non-finite loss or gradient; step skipped", tr->step + 1);
         if (++tr->nonfinite_in_row >= 5) {
@@ -341,7 +410,12 @@ static int train_step(trainer *tr, long k)
         return 0;
     }
     tr->nonfinite_in_row = 0;
-    adam_update(&tr->opt, tr->m->params, tr->grad);
+    if (o->clip > 0 && norm > o->clip) {
+        float scale = (float)(o->clip / norm);
+        for (size_t i = 0; i < tr->m->n_params; i++) tr->grad[i] *= scale;
+    }
+    adam_begin_step(&tr->opt);
+    parallel_run(tr->n_workers, worker_update, tr);
     tr->step++;
     tr->tgt_tokens += bl.tokens;
     tr->loss_sum += bl.nll;
@@ -462,16 +536,33 @@ static void report_setup(const trainer *tr)
             lang_name((lang_t)c->src_lang), lang_name((lang_t)c->tgt_lang), tr->train.n,
             tr->has_dev ? " (with dev set)" : "", c->src_vocab, c->tgt_vocab, tr->m->n_params,
             c->emb, c->hidden, c->layers, c->layers > 1 ? "s" : "", c->bidir ? "bidirectional" : "unidirectional",
-            blas_threads(), blas_threads() > 1 ? "s" : "");
+            tr->n_workers, tr->n_workers > 1 ? "s" : "");
+}
+
+/* Workers split each batch; BLAS then runs single-threaded inside each of them. */
+static void setup_workers(trainer *tr)
+{
+    int n = tr->o->threads > 0 ? tr->o->threads : 1;
+    tr->n_workers = n;
+    tr->workers = xcalloc(n, sizeof *tr->workers);
+    for (int w = 0; w < n; w++) {
+        tr->workers[w].grad = xcalloc(tr->m->n_params, sizeof(float));
+        model_layout(&tr->m->cfg, tr->workers[w].grad, &tr->workers[w].g);
+    }
+    tr->grad = tr->workers[0].grad;
+    blas_set_threads(1);
 }
 
 static void trainer_free(trainer *tr)
 {
     model_free(tr->m);
-    free(tr->grad);
+    for (int w = 0; w < tr->n_workers; w++) {
+        free(tr->workers[w].grad);
+        arena_free(&tr->workers[w].ar);
+    }
+    free(tr->workers);
     free(tr->best_params);
     adam_free(&tr->opt);
-    arena_free(&tr->ar);
     dataset_free(&tr->train);
     if (tr->has_dev) corpus_free(&tr->dev);
     epoch_plan_free(&tr->plan);
@@ -494,7 +585,6 @@ int train_run(const train_options *o)
     trainer tr;
     memset(&tr, 0, sizeof tr);
     tr.o = o;
-    if (o->threads > 0) blas_set_threads(o->threads);
     corpus c;
     if (read_corpus(o->corpus, o, &c) != 0) return 1;
     int rc = 1;
@@ -506,8 +596,7 @@ int train_run(const train_options *o)
         tr.has_dev = 1;
     }
     if (open_metrics(&tr) != 0) goto out;
-    tr.grad = xcalloc(tr.m->n_params, sizeof(float));
-    model_layout(&tr.m->cfg, tr.grad, &tr.g);
+    setup_workers(&tr);
     report_setup(&tr);
     stop_signal = 0;
     catch_signals();

@@ -1,0 +1,42 @@
+#include "parallel.h"
+
+#include <pthread.h>
+
+#include "util.h"
+
+typedef struct {
+    void (*fn)(void *ctx, int worker);
+    void *ctx;
+    int worker;
+} job;
+
+static void *run_job(void *p)
+{
+    job *j = p;
+    j->fn(j->ctx, j->worker);
+    return NULL;
+}
+
+void parallel_run(int n, void (*fn)(void *ctx, int worker), void *ctx)
+{
+    enum { MAX_WORKERS = 256 };
+    if (n > MAX_WORKERS) n = MAX_WORKERS;
+    pthread_t tid[MAX_WORKERS];
+    job jobs[MAX_WORKERS];
+    int started = 1;
+    for (int w = 1; w < n; w++) {
+        jobs[w] = (job){fn, ctx, w};
+        if (pthread_create(&tid[w], NULL, run_job, &jobs[w]) != 0) break;
+        started++;
+    }
+    /* Workers that could not be started run here, after worker 0: same result, slower. */
+    fn(ctx, 0);
+    for (int w = started; w < n; w++) fn(ctx, w);
+    for (int w = 1; w < started; w++) pthread_join(tid[w], NULL);
+}
+
+void parallel_share(long n, int workers, int w, long *begin, long *end)
+{
+    *begin = n * w / workers;
+    *end = n * (w + 1) / workers;
+}
