@@ -12,7 +12,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo install clean deps asan bench
+.PHONY: all test demo install clean deps asan bench fuzz
 all: seqtrans
 
 deps:
@@ -48,6 +48,9 @@ seqtrans-asan: $(BUILD)/main.o $(BUILD)/libseqtrans.a $(TEST_BIN)
 
 demo: deps seqtrans
 	@sh scripts/demo.sh
+
+bench: seqtrans
+	@sh scripts/bench.sh
 
 install: seqtrans
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "text.h"
 #include "util.h"
+#include "model_file.h"
 #include "vocab.h"
 
 typedef struct {
@@ -209,10 +210,12 @@ int cmd_tokenize(int argc, char **argv)
     tokenize_options o = {.lang = LANG_EN};
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0) return rc;
+    model *m = NULL;
     if (o.model) {
-        /* to come: load the model, take o.lang and o.vocab from its --side */
-        st_error("tokenize: -m is not supported yet");
-        return 1;
+        if (model_file_read(o.model, &m, NULL, NULL) != 0) return 1;
+        int tgt = o.side && !strcmp(o.side, "tgt");
+        o.lang = (lang_t)(tgt ? m->cfg.tgt_lang : m->cfg.src_lang);
+        o.vocab = tgt ? m->tgt_vocab : m->src_vocab;
     }
     tokenize_state st = {0};
     token_list_init(&st.tokens);
@@ -225,5 +228,6 @@ int cmd_tokenize(int argc, char **argv)
     if (finish_output()) rc = 1;
     token_list_free(&st.tokens);
     free(st.pieces);
+    model_free(m);
     return rc;
 }

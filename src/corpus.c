@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "text.h"
 #include "util.h"
 
@@ -186,4 +188,33 @@ void corpus_free(corpus *c)
     }
     free(c->pairs);
     memset(c, 0, sizeof *c);
+}
+
+void corpus_swap_sides(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char *t = c->pairs[i].src;
+        c->pairs[i].src = c->pairs[i].tgt;
+        c->pairs[i].tgt = t;
+    }
+}
+
+static long count_cjk(const char *s)
+{
+    long n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k;
+    while (*p && (k = utf8proc_iterate(p, -1, &cp)) > 0) {
+        n += is_cjk(cp);
+        p += k;
+    }
+    return n;
+}
+
+int corpus_source_is_chinese(const corpus *c)
+{
+    long a = 0, b = 0;
+    for (size_t i = 0; i < c->n; i++) a += count_cjk(c->pairs[i].src), b += count_cjk(c->pairs[i].tgt);
+    return a > b;
 }

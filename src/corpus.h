@@ -32,4 +32,9 @@ typedef struct {
 int corpus_read(const char *path, int strict, corpus *out);
 void corpus_free(corpus *c);
 
+/* Exchanges the columns of every pair (for --reverse). */
+void corpus_swap_sides(corpus *c);
+/* 1 when column 1 holds more Han/kana characters than column 2 (it is the Chinese side). */
+int corpus_source_is_chinese(const corpus *c);
+
 #endif

@@ -121,7 +121,9 @@ static void step_rows(search *s, int t)
     const model_config *c = &m->cfg;
     int R = s->R, H = c->hidden, V = c->tgt_vocab;
     int *prev = (int *)s->work; /* reused before the LSTM needs work */
-    for (int r = 0; r < R; r++) prev[r] = t == 0 ? VOCAB_BOS : s->hist[(size_t)r * s->maxlen + t - 1];
+    for (int r = 0; r < R; r++)
+        prev[r] = s->alive[r] == -INFINITY ? VOCAB_PAD /* an empty row: any valid id */
+                  : t == 0 ? VOCAB_BOS : s->hist[(size_t)r * s->maxlen + t - 1];
     embedding_forward(m->w.tgt_emb, c->emb, prev, R, s->x);
     const float *in = s->x;
     for (int l = 0; l < c->layers; l++) {

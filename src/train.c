@@ -17,7 +17,6 @@
 #include "seq2seq.h"
 #include "text.h"
 #include "vocab.h"
-#include <utf8proc.h>
 
 void train_options_default(train_options *o)
 {
@@ -98,26 +97,12 @@ typedef struct {
 
 /* ---- languages and vocabularies ---- */
 
-static long count_cjk(const char *s)
-{
-    long n = 0;
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t k;
-    while (*p && (k = utf8proc_iterate(p, -1, &cp)) > 0) {
-        n += is_cjk(cp);
-        p += k;
-    }
-    return n;
-}
-
 /* The side with more Han characters is Chinese. */
 static void detect_languages(const corpus *c, model_config *cfg)
 {
-    long a = 0, b = 0;
-    for (size_t i = 0; i < c->n; i++) a += count_cjk(c->pairs[i].src), b += count_cjk(c->pairs[i].tgt);
-    cfg->src_lang = a > b ? LANG_ZH : LANG_EN;
-    cfg->tgt_lang = a > b ? LANG_EN : LANG_ZH;
+    int zh_first = corpus_source_is_chinese(c);
+    cfg->src_lang = zh_first ? LANG_ZH : LANG_EN;
+    cfg->tgt_lang = zh_first ? LANG_EN : LANG_ZH;
 }
 
 static int build_vocabularies(const corpus *c, const train_options *o, model_config *cfg,
@@ -172,19 +157,10 @@ static int encode_corpus(const model *m, const corpus *c, int max_len, dataset *
     return 0;
 }
 
-static void swap_sides(corpus *c)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        char *t = c->pairs[i].src;
-        c->pairs[i].src = c->pairs[i].tgt;
-        c->pairs[i].tgt = t;
-    }
-}
-
 static int read_corpus(const char *path, const train_options *o, corpus *c)
 {
     if (corpus_read(path, o->strict, c) != 0) return -1;
-    if (o->reverse) swap_sides(c);
+    if (o->reverse) corpus_swap_sides(c);
     return 0;
 }
 
