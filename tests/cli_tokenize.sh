@@ -12,8 +12,20 @@ exits 2 "unknown language" "$SEQTRANS" tokenize -l fr
 exits 2 "-l without argument" "$SEQTRANS" tokenize -l
 exits 2 "--ids without -m" "$SEQTRANS" tokenize --ids
 exits 2 "bad --side" "$SEQTRANS" tokenize -m x.model --side both
-exits 1 "-m not yet" "$SEQTRANS" tokenize -m x.model --side src
-same "-m message" "$TMP/err" "seqtrans: tokenize: -m is not supported yet"
+exits 1 "-m missing model" "$SEQTRANS" tokenize -m "$TMP/x.model" --side src
+same "-m message" "$TMP/err" "seqtrans: cannot open model '$TMP/x.model': No such file or directory"
+
+# -m: the model's own tokenizer and vocabulary for each side
+printf 'I like cats.\t我喜欢猫。\nHe likes tea.\t他喜欢茶。\n' > "$TMP/tiny.tsv"
+ok "train tiny model" "$SEQTRANS" train "$TMP/tiny.tsv" --emb 8 --hidden 8 --max-steps 1 --min-count 1 -q -o "$TMP/tiny.model"
+printf 'I like tea.\n' > "$TMP/src.txt"
+ok "-m --ids src" "$SEQTRANS" tokenize -m "$TMP/tiny.model" --ids "$TMP/src.txt"
+ids=$(cat "$TMP/out")
+ok "-m --ids --detok src" sh -c "echo '$ids' | '$SEQTRANS' tokenize -m '$TMP/tiny.model' --ids --detok"
+same "-m ids round trip" "$TMP/out" "I like tea."
+printf '他喜欢猫。\n' > "$TMP/tgt.txt"
+ok "-m --side tgt" "$SEQTRANS" tokenize -m "$TMP/tiny.model" --side tgt "$TMP/tgt.txt"
+same "-m tgt tokens" "$TMP/out" "他 喜 欢 猫 。"
 
 # missing file
 exits 1 "missing file" "$SEQTRANS" tokenize "$TMP/nope.txt"
