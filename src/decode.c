@@ -20,24 +20,30 @@ typedef struct {
     int row, token;
 } candidate;
 
-/* Everything one batch of searches needs; rows r = b * K + k hold sentence b's hypotheses. */
+/* Everything one batch of searches needs. Live hypotheses occupy rows [0, rows), those of
+ * one sentence side by side, so finished sentences cost nothing in later steps. */
 typedef struct {
     const model *m;
-    int n, K, R, S, maxlen;
+    int n, K, S, maxlen, rows;
     float alpha;
     int *src_len;
     encoder_state enc;
     float *keys;
     float *h[MODEL_MAX_LAYERS], *c[MODEL_MAX_LAYERS], *state_tmp;
     float *x, *work, *ctx, *att, *logp;
-    int *argpos;
-    float *alive;              /* [R] score of each live hypothesis, -INFINITY when none */
+    int *argpos, *prev;
+    int *row_sent;             /* [R] sentence of each row */
+    int *first, *count;        /* [n] rows of sentence b: [first, first + count) */
+    float *score;              /* [R] log-probability of each live hypothesis */
     int *hist, *hist_pos, *hist_tmp;  /* [R][maxlen] tokens and attended positions */
-    candidate *cand;           /* [K * 2K] */
+    candidate *cand;           /* [2K] */
     int *done;                 /* [n] */
     hypothesis *best;          /* [n] best finished so far */
     float *best_norm;          /* [n] */
     int *finished;             /* [n] count */
+    /* the next step's rows, built by select_sentence */
+    int *new_row, *new_tok;
+    float *new_score;
 } search;
 
 static float normalized(const search *s, float score, int len)
@@ -48,33 +54,40 @@ static float normalized(const search *s, float score, int len)
 static void search_alloc(search *s, arena *ar)
 {
     const model_config *c = &s->m->cfg;
-    int R = s->R, H = c->hidden;
+    int R = s->n * s->K, H = c->hidden, n = s->n;
     for (int l = 0; l < c->layers; l++) {
         s->h[l] = arena_alloc(ar, (size_t)R * H);
         s->c[l] = arena_alloc(ar, (size_t)R * H);
     }
     s->state_tmp = arena_alloc(ar, (size_t)R * H);
-    s->x = arena_alloc(ar, (size_t)R * (c->emb > H ? c->emb : H));
+    s->x = arena_alloc(ar, (size_t)R * c->emb);
     s->work = arena_alloc(ar, (size_t)R * 4 * H);
     s->ctx = arena_alloc(ar, (size_t)R * H);
     s->att = arena_alloc(ar, (size_t)R * H);
     s->logp = arena_alloc(ar, (size_t)R * c->tgt_vocab);
     s->argpos = arena_alloc_int(ar, R);
-    s->alive = arena_alloc(ar, R);
+    s->prev = arena_alloc_int(ar, R);
+    s->row_sent = arena_alloc_int(ar, R);
+    s->score = arena_alloc(ar, R);
     s->hist = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_pos = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_tmp = arena_alloc_int(ar, (size_t)R * s->maxlen);
-    s->cand = (candidate *)arena_alloc(ar, (size_t)s->K * 2 * s->K * 3);
-    s->done = arena_alloc_int(ar, s->n);
-    s->finished = arena_alloc_int(ar, s->n);
-    s->best_norm = arena_alloc(ar, s->n);
+    s->cand = (candidate *)arena_alloc(ar, (size_t)2 * s->K * 3);
+    s->first = arena_alloc_int(ar, n);
+    s->count = arena_alloc_int(ar, n);
+    s->done = arena_alloc_int(ar, n);
+    s->finished = arena_alloc_int(ar, n);
+    s->best_norm = arena_alloc(ar, n);
+    s->new_row = arena_alloc_int(ar, R);
+    s->new_tok = arena_alloc_int(ar, R);
+    s->new_score = arena_alloc(ar, R);
 }
 
 /* Encodes the batch and starts every sentence with one live hypothesis. */
 static void search_start(search *s, const int *const *src, const int *src_len, arena *ar)
 {
     const model_config *c = &s->m->cfg;
-    int n = s->n, S = s->S, H = c->hidden, K = s->K;
+    int n = s->n, S = s->S, H = c->hidden;
     int *ids = arena_alloc_int(ar, (size_t)S * n);
     s->src_len = arena_alloc_int(ar, n);
     for (int b = 0; b < n; b++) {
@@ -85,15 +98,16 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
     s->keys = arena_alloc(ar, (size_t)S * n * H);
     attention_keys(s->m->w.attn_wa, s->enc.outputs[c->layers - 1], S * n, H, s->keys);
     search_alloc(s, ar);
-    for (int r = 0; r < s->R; r++) {
-        int b = r / K;
-        for (int l = 0; l < c->layers; l++) {
-            memcpy(s->h[l] + (size_t)r * H, s->enc.final_h[l] + (size_t)b * H, H * sizeof(float));
-            memcpy(s->c[l] + (size_t)r * H, s->enc.final_c[l] + (size_t)b * H, H * sizeof(float));
-        }
-        s->alive[r] = r % K == 0 ? 0 : -INFINITY;
+    for (int l = 0; l < c->layers; l++) {
+        memcpy(s->h[l], s->enc.final_h[l], (size_t)n * H * sizeof(float));
+        memcpy(s->c[l], s->enc.final_c[l], (size_t)n * H * sizeof(float));
     }
+    s->rows = n;
     for (int b = 0; b < n; b++) {
+        s->row_sent[b] = b;
+        s->first[b] = b;
+        s->count[b] = 1;
+        s->score[b] = 0;
         s->done[b] = 0;
         s->finished[b] = 0;
         s->best_norm[b] = -INFINITY;
@@ -104,7 +118,7 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
 /* Attention for one row: context, and the most attended source position. */
 static void attend_row(search *s, int r, const float *h, float *scores)
 {
-    int n = s->n, H = s->m->cfg.hidden, b = r / s->K, len = s->src_len[b];
+    int n = s->n, H = s->m->cfg.hidden, b = s->row_sent[r], len = s->src_len[b];
     const float *enc = s->enc.outputs[s->m->cfg.layers - 1];
     gemv(0, len, H, 1, s->keys + (size_t)b * H, n * H, h, 0, scores);
     masked_softmax(scores, len, len);
@@ -114,33 +128,29 @@ static void attend_row(search *s, int r, const float *h, float *scores)
     gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, s->ctx + (size_t)r * H);
 }
 
-/* One decoder step for every row: log-probabilities of the next token in s->logp. */
+/* One decoder step for the live rows: next-token scores in s->logp (log-probabilities;
+ * for greedy search the raw logits, which rank the same). */
 static void step_rows(search *s, int t)
 {
     const model *m = s->m;
     const model_config *c = &m->cfg;
-    int R = s->R, H = c->hidden, V = c->tgt_vocab;
-    int *prev = (int *)s->work; /* reused before the LSTM needs work */
-    for (int r = 0; r < R; r++)
-        prev[r] = s->alive[r] == -INFINITY ? VOCAB_PAD /* an empty row: any valid id */
-                  : t == 0 ? VOCAB_BOS : s->hist[(size_t)r * s->maxlen + t - 1];
-    embedding_forward(m->w.tgt_emb, c->emb, prev, R, s->x);
+    int R = s->rows, H = c->hidden, V = c->tgt_vocab;
+    for (int r = 0; r < R; r++) s->prev[r] = t == 0 ? VOCAB_BOS : s->hist[(size_t)r * s->maxlen + t - 1];
+    embedding_forward(m->w.tgt_emb, c->emb, s->prev, R, s->x);
     const float *in = s->x;
     for (int l = 0; l < c->layers; l++) {
         lstm_step(&m->w.dec[l], R, in, s->h[l], s->c[l], s->work);
         in = s->h[l];
     }
     float scores[s->S];
-    for (int r = 0; r < R; r++)
-        if (s->alive[r] > -INFINITY) attend_row(s, r, in + (size_t)r * H, scores);
-        else memset(s->ctx + (size_t)r * H, 0, H * sizeof(float));
+    for (int r = 0; r < R; r++) attend_row(s, r, in + (size_t)r * H, scores);
     gemm(0, 0, R, H, H, 1, s->ctx, H, m->w.attn_wc, H, 0, s->att, H);
     gemm(0, 0, R, H, H, 1, in, H, m->w.attn_wc + (size_t)H * H, H, 1, s->att, H);
     tanh_inplace(s->att, (long)R * H);
     output_logits(m->w.out_w, m->w.out_b, s->att, R, H, V, s->logp);
     for (int r = 0; r < R; r++) {
         float *row = s->logp + (size_t)r * V;
-        log_softmax(row, V);
+        if (s->K > 1) log_softmax(row, V);
         row[VOCAB_PAD] = row[VOCAB_BOS] = -INFINITY;
     }
 }
@@ -173,27 +183,25 @@ static void record_finished(search *s, int b, int row, int t, float score)
     h->score = score;
 }
 
-/* No live hypothesis can still beat the best finished one (log-probabilities only fall). */
-static int search_can_stop(const search *s, int b, int maxlen_b)
+/* No live hypothesis can still beat the best finished one: log-probabilities only fall,
+ * so score / maxlen^alpha bounds what a live one can reach. */
+static int search_can_stop(const search *s, int b, const float *live, int n_live)
 {
-    if (s->finished[b] >= s->K) return 1;
+    if (s->finished[b] >= s->K || n_live == 0) return 1;
     if (s->best_norm[b] == -INFINITY) return 0;
-    for (int k = 0; k < s->K; k++) {
-        float a = s->alive[b * s->K + k];
-        if (a > -INFINITY && normalized(s, a, maxlen_b) > s->best_norm[b]) return 0;
-    }
+    for (int k = 0; k < n_live; k++)
+        if (normalized(s, live[k], decode_max_len(s->src_len[b])) > s->best_norm[b]) return 0;
     return 1;
 }
 
-/* Chooses sentence b's next hypotheses; new_row[r] = the row it continues (-1: none). */
-static void select_sentence(search *s, int b, int t, int *new_row, int *new_tok, float *new_score)
+/* Chooses sentence b's hypotheses for the next step and appends them to the new rows;
+ * returns how many were appended. */
+static int select_sentence(search *s, int b, int t, int out)
 {
     int K = s->K, V = s->m->cfg.tgt_vocab, n = 0, cap = 2 * K, maxlen_b = decode_max_len(s->src_len[b]);
-    for (int k = 0; k < K; k++) {
-        int r = b * K + k;
-        if (s->alive[r] == -INFINITY) continue;
+    for (int r = s->first[b]; r < s->first[b] + s->count[b]; r++) {
         const float *lp = s->logp + (size_t)r * V;
-        for (int v = 0; v < V; v++) keep_top(s->cand, &n, cap, s->alive[r] + lp[v], r, v);
+        for (int v = 0; v < V; v++) keep_top(s->cand, &n, cap, s->score[r] + lp[v], r, v);
     }
     int kept = 0;
     for (int i = 0; i < n && kept < K; i++) {
@@ -202,41 +210,46 @@ static void select_sentence(search *s, int b, int t, int *new_row, int *new_tok,
             record_finished(s, b, cd.row, t, cd.score);
             continue;
         }
-        int r = b * K + kept++;
-        new_row[r] = cd.row;
-        new_tok[r] = cd.token;
-        new_score[r] = cd.score;
+        s->new_row[out + kept] = cd.row;
+        s->new_tok[out + kept] = cd.token;
+        s->new_score[out + kept++] = cd.score;
     }
-    for (int k = kept; k < K; k++) new_row[b * K + k] = -1;
+    if (search_can_stop(s, b, s->new_score + out, kept)) {
+        s->done[b] = 1;
+        return 0;
+    }
+    s->first[b] = out;
+    s->count[b] = kept;
+    return kept;
 }
 
-/* Moves the chosen hypotheses' states and histories into their new rows. */
-static void reorder_rows(search *s, int t, const int *new_row, const int *new_tok, const float *new_score)
+/* Moves the chosen hypotheses' states and histories into rows [0, rows). */
+static void reorder_rows(search *s, int t, int rows)
 {
     const model_config *c = &s->m->cfg;
-    int R = s->R, H = c->hidden, ml = s->maxlen;
+    int H = c->hidden, ml = s->maxlen;
+    const int *from = s->new_row;
     for (int l = 0; l < c->layers; l++) {
         float *bufs[2] = {s->h[l], s->c[l]};
         for (int q = 0; q < 2; q++) {
-            for (int r = 0; r < R; r++)
-                if (new_row[r] >= 0)
-                    memcpy(s->state_tmp + (size_t)r * H, bufs[q] + (size_t)new_row[r] * H, H * sizeof(float));
-            for (int r = 0; r < R; r++)
-                if (new_row[r] >= 0) memcpy(bufs[q] + (size_t)r * H, s->state_tmp + (size_t)r * H, H * sizeof(float));
+            for (int r = 0; r < rows; r++)
+                memcpy(s->state_tmp + (size_t)r * H, bufs[q] + (size_t)from[r] * H, H * sizeof(float));
+            memcpy(bufs[q], s->state_tmp, (size_t)rows * H * sizeof(float));
         }
     }
-    int *pos_new = s->hist_tmp;
     for (int pass = 0; pass < 2; pass++) {
-        int *src = pass ? s->hist_pos : s->hist;
-        for (int r = 0; r < R; r++)
-            if (new_row[r] >= 0) {
-                memcpy(pos_new + (size_t)r * ml, src + (size_t)new_row[r] * ml, t * sizeof(int));
-                pos_new[(size_t)r * ml + t] = pass ? s->argpos[new_row[r]] : new_tok[r];
-            }
-        for (int r = 0; r < R; r++)
-            if (new_row[r] >= 0) memcpy(src + (size_t)r * ml, pos_new + (size_t)r * ml, (t + 1) * sizeof(int));
+        int *hist = pass ? s->hist_pos : s->hist;
+        for (int r = 0; r < rows; r++) {
+            memcpy(s->hist_tmp + (size_t)r * ml, hist + (size_t)from[r] * ml, t * sizeof(int));
+            s->hist_tmp[(size_t)r * ml + t] = pass ? s->argpos[from[r]] : s->new_tok[r];
+        }
+        for (int r = 0; r < rows; r++)
+            memcpy(hist + (size_t)r * ml, s->hist_tmp + (size_t)r * ml, (t + 1) * sizeof(int));
     }
-    for (int r = 0; r < R; r++) s->alive[r] = new_row[r] >= 0 ? new_score[r] : -INFINITY;
+    for (int r = 0; r < rows; r++) s->score[r] = s->new_score[r];
+    for (int b = 0; b < s->n; b++)
+        if (!s->done[b])
+            for (int r = s->first[b]; r < s->first[b] + s->count[b]; r++) s->row_sent[r] = b;
 }
 
 void decode_sentences(const model *m, const int *const *src, const int *src_len, int n,
@@ -245,30 +258,20 @@ void decode_sentences(const model *m, const int *const *src, const int *src_len,
     if (n <= 0) return;
     search s;
     memset(&s, 0, sizeof s);
-    s.m = m; s.n = n; s.K = o->beam > 0 ? o->beam : 1; s.R = n * s.K;
+    s.m = m; s.n = n; s.K = o->beam > 0 ? o->beam : 1;
     s.alpha = o->len_alpha;
     s.S = 1;
     for (int b = 0; b < n; b++) s.S = src_len[b] > s.S ? src_len[b] : s.S;
     s.maxlen = decode_max_len(s.S);
     s.best = out;
     search_start(&s, src, src_len, ar);
-    int *new_row = arena_alloc_int(ar, s.R), *new_tok = arena_alloc_int(ar, s.R);
-    float *new_score = arena_alloc(ar, s.R);
-    for (int t = 0; t < s.maxlen; t++) {
-        int active = 0;
-        for (int b = 0; b < n; b++) active += !s.done[b];
-        if (!active) break;
+    for (int t = 0; t < s.maxlen && s.rows > 0; t++) {
         step_rows(&s, t);
-        for (int b = 0; b < n; b++) {
-            if (s.done[b]) {
-                for (int k = 0; k < s.K; k++) new_row[b * s.K + k] = -1;
-                continue;
-            }
-            select_sentence(&s, b, t, new_row, new_tok, new_score);
-        }
-        reorder_rows(&s, t, new_row, new_tok, new_score);
+        int rows = 0;
         for (int b = 0; b < n; b++)
-            if (!s.done[b] && search_can_stop(&s, b, decode_max_len(s.src_len[b]))) s.done[b] = 1;
+            if (!s.done[b]) rows += select_sentence(&s, b, t, rows);
+        reorder_rows(&s, t, rows);
+        s.rows = rows;
     }
 }
 

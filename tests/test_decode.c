@@ -1,0 +1,90 @@
+/* Beam search against the training path: the score of every decoded sentence must be the
+ * log-probability that the teacher-forced loss gives the same output, and translating
+ * sentences together must give what translating each alone gives. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "blas.h"
+#include "check.h"
+#include "decode.h"
+#include "model.h"
+#include "seq2seq.h"
+#include "vocab.h"
+
+static model *tiny_model(int bidir, int layers)
+{
+    model_config cfg = {.src_vocab = 12, .tgt_vocab = 9, .emb = 6, .hidden = 8, .layers = layers, .bidir = bidir};
+    model *m = model_new(&cfg, NULL, NULL);
+    rng_t r;
+    rng_seed(&r, 5);
+    model_init_weights(m, &r);
+    for (size_t i = 0; i < m->n_params; i++) m->params[i] *= 20; /* peaked distributions */
+    return m;
+}
+
+static const int S1[] = {4, 5, 6}, S2[] = {7}, S3[] = {8, 9, 10, 11, 4}, S4[] = {5, 5};
+static const int *const SRC[] = {S1, S2, S3, S4};
+static const int LEN[] = {3, 1, 5, 2};
+
+/* -log p(tokens, </s> | src) by the training code path. */
+static double teacher_forced_nll(const model *m, const int *src, int sl, const hypothesis *h)
+{
+    int T = h->len + 1;
+    int *tin = xmalloc(T * sizeof(int)), *tout = xmalloc(T * sizeof(int));
+    for (int t = 0; t < T; t++) {
+        tin[t] = t == 0 ? VOCAB_BOS : h->tokens[t - 1];
+        tout[t] = t < h->len ? h->tokens[t] : VOCAB_EOS;
+    }
+    int srcl = sl, tl = T;
+    batch bt = {1, sl, T, (int *)src, &srcl, tin, tout, &tl, T};
+    loss_options o = {0, 0, NULL, 0};
+    arena ar = {0};
+    batch_loss bl = seq2seq_loss(m, &bt, &o, NULL, &ar);
+    arena_free(&ar);
+    free(tin);
+    free(tout);
+    return bl.nll;
+}
+
+static void check_scores_and_batching(int bidir, int layers, int beam)
+{
+    model *m = tiny_model(bidir, layers);
+    decode_options o = {beam, 1.0f};
+    arena ar = {0};
+    hypothesis together[4];
+    memset(together, 0, sizeof together);
+    decode_sentences(m, SRC, LEN, 4, &o, &ar, together);
+    for (int i = 0; i < 4; i++) {
+        hypothesis alone;
+        memset(&alone, 0, sizeof alone);
+        arena_reset(&ar);
+        decode_sentences(m, SRC + i, LEN + i, 1, &o, &ar, &alone);
+        CHECK(alone.len == together[i].len);
+        CHECK(alone.len >= 0 && alone.len <= decode_max_len(LEN[i]));
+        for (int t = 0; t < alone.len && t < together[i].len; t++) CHECK(alone.tokens[t] == together[i].tokens[t]);
+        if (beam > 1 && together[i].len < decode_max_len(LEN[i]) - 1)
+            CHECK_NEAR(-together[i].score, teacher_forced_nll(m, SRC[i], LEN[i], &together[i]), 2e-3);
+        for (int t = 0; t < together[i].len; t++) {
+            CHECK(together[i].tokens[t] != VOCAB_PAD && together[i].tokens[t] != VOCAB_BOS);
+            CHECK(together[i].src_pos[t] >= 0 && together[i].src_pos[t] < LEN[i]);
+        }
+        hypothesis_free(&alone);
+        hypothesis_free(&together[i]);
+    }
+    arena_free(&ar);
+    model_free(m);
+}
+
+static void test_greedy_uni(void) { check_scores_and_batching(0, 1, 1); }
+static void test_beam_uni(void) { check_scores_and_batching(0, 1, 4); }
+static void test_beam_bi_two_layers(void) { check_scores_and_batching(1, 2, 3); }
+
+int main(void)
+{
+    blas_set_threads(1);
+    RUN_TEST(test_greedy_uni);
+    RUN_TEST(test_beam_uni);
+    RUN_TEST(test_beam_bi_two_layers);
+    return TEST_SUMMARY("decode");
+}
