@@ -2,6 +2,7 @@
 #include "evaluate.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include "blas.h"
 #include "corpus.h"
@@ -13,7 +14,8 @@
 
 int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int json, int threads)
 {
-    if (threads > 0) blas_set_threads(threads);
+    if (threads <= 0) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    blas_set_threads(1); /* the workers split the sentences instead */
     model *m;
     if (model_file_read(model_path, &m, NULL, NULL) != 0) return 1;
     corpus c;
@@ -24,7 +26,7 @@ int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int j
     /* A model trained with --reverse reads the same test file the other way round. */
     if (corpus_source_is_chinese(&c) != (m->cfg.src_lang == LANG_ZH)) corpus_swap_sides(&c);
     eval_result r;
-    evaluate_corpus(m, &c, beam > 0 ? beam : DEFAULT_BEAM, &r, NULL);
+    evaluate_corpus(m, &c, beam > 0 ? beam : DEFAULT_BEAM, threads, &r, NULL);
     char extra_json[128], extra_text[128];
     snprintf(extra_json, sizeof extra_json, "\"loss\": %.6f, \"ppl\": %.4f", r.loss, r.ppl);
     snprintf(extra_text, sizeof extra_text, "loss %.4f nats/token, perplexity %.3f", r.loss, r.ppl);

@@ -11,6 +11,7 @@
 
 #define EVAL_BATCH 64
 #define EVAL_MAX_LEN 200
+#define EVAL_SLICE 4096
 
 bleu_tokenizer bleu_tokenizer_for(lang_t lang) { return lang == LANG_ZH ? BLEU_TOK_ZH : BLEU_TOK_13A; }
 
@@ -58,18 +59,21 @@ static void teacher_forced_loss(const model *m, const corpus *c, eval_result *ou
     out->ppl = exp(out->loss);
 }
 
-int evaluate_corpus(const model *m, const corpus *c, int beam, eval_result *out, char ***translations)
+int evaluate_corpus(const model *m, const corpus *c, int beam, int threads, eval_result *out,
+                    char ***translations)
 {
     teacher_forced_loss(m, c, out);
     decode_options dopt = {beam, 1.0f};
     translator tr;
     translator_init(&tr, m, &dopt);
+    translator_set_workers(&tr, threads);
     metrics *mt = metrics_new(bleu_tokenizer_for((lang_t)m->cfg.tgt_lang), 0, 1);
     char **hyp = xmalloc((c->n ? c->n : 1) * sizeof *hyp);
     const char **lines = xmalloc((c->n ? c->n : 1) * sizeof *lines);
     for (size_t i = 0; i < c->n; i++) lines[i] = c->pairs[i].src;
-    for (size_t i = 0; i < c->n; i += EVAL_BATCH) {
-        int n = (int)(c->n - i < EVAL_BATCH ? c->n - i : EVAL_BATCH);
+    /* Large slices let the translator group sentences of similar length. */
+    for (size_t i = 0; i < c->n; i += EVAL_SLICE) {
+        int n = (int)(c->n - i < EVAL_SLICE ? c->n - i : EVAL_SLICE);
         translate_lines(&tr, lines + i, n, hyp + i, NULL);
     }
     for (size_t i = 0; i < c->n; i++) {

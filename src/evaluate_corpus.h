@@ -19,8 +19,10 @@ typedef struct {
 int encode_pair(const model *m, const corpus_pair *p, token_list *tl, int *src, int *src_len,
                 int *tgt, int *tgt_len, int max);
 
-/* translations: when not NULL, receives the n malloc'd output lines. */
-int evaluate_corpus(const model *m, const corpus *c, int beam, eval_result *out, char ***translations);
+/* translations: when not NULL, receives the n malloc'd output lines. threads: workers,
+ * each with single-threaded BLAS (the caller sets BLAS to one thread). */
+int evaluate_corpus(const model *m, const corpus *c, int beam, int threads, eval_result *out,
+                    char ***translations);
 
 /* The BLEU tokenizer for a target language: zh for Chinese, 13a otherwise. */
 bleu_tokenizer bleu_tokenizer_for(lang_t lang);

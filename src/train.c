@@ -402,7 +402,7 @@ static int train_step(trainer *tr, long k)
 static void evaluate_dev(trainer *tr)
 {
     eval_result r;
-    evaluate_corpus(tr->m, &tr->dev, tr->o->dev_beam, &r, NULL);
+    evaluate_corpus(tr->m, &tr->dev, tr->o->dev_beam, tr->n_workers, &r, NULL);
     int improved = r.scores.bleu > tr->best_bleu || !tr->best_params;
     if (improved) {
         tr->best_bleu = r.scores.bleu;

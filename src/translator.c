@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
 #include "vocab.h"
 
 void translator_init(translator *tr, const model *m, const decode_options *opt)
@@ -10,13 +11,23 @@ void translator_init(translator *tr, const model *m, const decode_options *opt)
     memset(tr, 0, sizeof *tr);
     tr->m = m;
     tr->opt = *opt;
+    translator_set_workers(tr, 1);
+}
+
+void translator_set_workers(translator *tr, int n)
+{
+    for (int w = 0; w < tr->workers; w++) arena_free(&tr->ar[w]);
+    free(tr->ar);
+    tr->workers = n > 0 ? n : 1;
+    tr->ar = xcalloc(tr->workers, sizeof *tr->ar);
 }
 
 void translator_free(translator *tr)
 {
     for (int i = 0; i < tr->tok_cap; i++) token_list_free(&tr->tok[i]);
     free(tr->tok);
-    arena_free(&tr->ar);
+    for (int w = 0; w < tr->workers; w++) arena_free(&tr->ar[w]);
+    free(tr->ar);
 }
 
 int encode_tokens(const vocab *v, const token_list *t, int *ids, int max)
@@ -63,32 +74,88 @@ static void ensure_token_lists(translator *tr, int n)
     tr->tok_cap = n;
 }
 
+/* The sentences of one batch as ids, in order of length, and who searches which. */
+typedef struct {
+    translator *tr;
+    int m;             /* sentences with at least one token */
+    int chunk;         /* sentences per search: enough for every worker, at most TRANSLATOR_CHUNK */
+    int *ids, *len, *line;
+    const int **src;
+    hypothesis *hyp;
+} search_job;
+
+static const int *sort_len;
+static int by_length(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    return sort_len[i] != sort_len[j] ? sort_len[i] - sort_len[j] : i - j;
+}
+
+/* Worker w searches chunks w, w + workers, ... of the length-sorted sentences. */
+static void search_chunks(void *ctx, int w)
+{
+    search_job *job = ctx;
+    translator *tr = job->tr;
+    for (int from = w * job->chunk; from < job->m; from += tr->workers * job->chunk) {
+        int n = job->m - from < job->chunk ? job->m - from : job->chunk;
+        const int *lens[TRANSLATOR_CHUNK];
+        int len[TRANSLATOR_CHUNK];
+        for (int k = 0; k < n; k++) {
+            lens[k] = job->src[from + k];
+            len[k] = job->len[from + k];
+        }
+        arena_reset(&tr->ar[w]);
+        decode_sentences(tr->m, lens, len, n, &tr->opt, &tr->ar[w], job->hyp + from);
+    }
+}
+
+/* Tokenizes every line; the usable ones become job->m id sequences sorted by length. */
+static void encode_lines(translator *tr, const char *const *lines, int n, int *status, search_job *job)
+{
+    job->ids = xmalloc((size_t)n * TRANSLATOR_MAX_SRC_TOKENS * sizeof(int));
+    int *len = xmalloc(n * sizeof(int)), *order = xmalloc(n * sizeof(int));
+    job->m = 0;
+    for (int i = 0; i < n; i++) {
+        int k = text_tokenize((lang_t)tr->m->cfg.src_lang, lines[i], strlen(lines[i]), &tr->tok[i]);
+        if (status) status[i] = k < 0 ? -1 : k > TRANSLATOR_MAX_SRC_TOKENS;
+        len[i] = k > 0 ? encode_tokens(tr->m->src_vocab, &tr->tok[i],
+                                       job->ids + (size_t)i * TRANSLATOR_MAX_SRC_TOKENS,
+                                       TRANSLATOR_MAX_SRC_TOKENS) : 0;
+        if (k > 0) order[job->m++] = i; /* empty or invalid lines get empty translations */
+    }
+    sort_len = len;
+    qsort(order, job->m, sizeof *order, by_length);
+    job->line = order;
+    job->len = xmalloc((job->m ? job->m : 1) * sizeof(int));
+    job->src = xmalloc((job->m ? job->m : 1) * sizeof *job->src);
+    for (int j = 0; j < job->m; j++) {
+        job->len[j] = len[order[j]];
+        job->src[j] = job->ids + (size_t)order[j] * TRANSLATOR_MAX_SRC_TOKENS;
+    }
+    free(len);
+}
+
 void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status)
 {
     if (n <= 0) return;
     ensure_token_lists(tr, n);
-    arena_reset(&tr->ar);
-    int *ids = arena_alloc_int(&tr->ar, (size_t)n * TRANSLATOR_MAX_SRC_TOKENS);
-    int *len = arena_alloc_int(&tr->ar, n), *batch_of = arena_alloc_int(&tr->ar, n), m = 0;
-    const int **src = xmalloc(n * sizeof *src);
-    for (int i = 0; i < n; i++) {
-        int k = text_tokenize((lang_t)tr->m->cfg.src_lang, lines[i], strlen(lines[i]), &tr->tok[i]);
-        if (status) status[i] = k < 0 ? -1 : k > TRANSLATOR_MAX_SRC_TOKENS;
-        out[i] = NULL;
-        if (k <= 0) continue; /* empty or invalid line: empty translation */
-        int *row = ids + (size_t)m * TRANSLATOR_MAX_SRC_TOKENS;
-        len[m] = encode_tokens(tr->m->src_vocab, &tr->tok[i], row, TRANSLATOR_MAX_SRC_TOKENS);
-        src[m] = row;
-        batch_of[m++] = i;
-    }
-    hypothesis *hyp = xcalloc(m ? m : 1, sizeof *hyp);
-    decode_sentences(tr->m, src, len, m, &tr->opt, &tr->ar, hyp);
-    for (int j = 0; j < m; j++) {
-        out[batch_of[j]] = hypothesis_text(tr, &hyp[j], &tr->tok[batch_of[j]]);
-        hypothesis_free(&hyp[j]);
+    search_job job = {.tr = tr};
+    encode_lines(tr, lines, n, status, &job);
+    job.hyp = xcalloc(job.m ? job.m : 1, sizeof *job.hyp);
+    job.chunk = (job.m + tr->workers - 1) / tr->workers;
+    job.chunk = job.chunk < 1 ? 1 : job.chunk > TRANSLATOR_CHUNK ? TRANSLATOR_CHUNK : job.chunk;
+    int chunks = (job.m + job.chunk - 1) / job.chunk;
+    parallel_run(chunks < tr->workers ? chunks : tr->workers, search_chunks, &job);
+    for (int i = 0; i < n; i++) out[i] = NULL;
+    for (int j = 0; j < job.m; j++) {
+        out[job.line[j]] = hypothesis_text(tr, &job.hyp[j], &tr->tok[job.line[j]]);
+        hypothesis_free(&job.hyp[j]);
     }
     for (int i = 0; i < n; i++)
         if (!out[i]) out[i] = xstrdup("");
-    free(hyp);
-    free((void *)src);
+    free(job.hyp);
+    free(job.ids);
+    free(job.len);
+    free(job.line);
+    free((void *)job.src);
 }

@@ -10,18 +10,24 @@
 
 #define TRANSLATOR_MAX_SRC_TOKENS 200
 
+#define TRANSLATOR_CHUNK 64 /* sentences searched together */
+
 typedef struct {
     const model *m;
     decode_options opt;
     token_list *tok;   /* one per line of the current batch */
     int tok_cap;
-    arena ar;
+    int workers;       /* threads, each searching its own chunks with single-threaded BLAS */
+    arena *ar;         /* [workers] */
 } translator;
 
 void translator_init(translator *tr, const model *m, const decode_options *opt);
+/* Splits each batch over n threads (1 by default); the caller keeps BLAS single-threaded. */
+void translator_set_workers(translator *tr, int n);
 void translator_free(translator *tr);
 
-/* Translates n lines (NUL-terminated UTF-8); out[i] gets a malloc'd translation. A line
+/* Translates n lines (NUL-terminated UTF-8); out[i] gets a malloc'd translation. Lines are
+ * searched in chunks of similar length; the result does not depend on n or the workers. A line
  * that is not valid UTF-8 gives "" and status[i] = -1; a cropped line gives status 1;
  * else 0. status may be NULL. */
 void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status);
