@@ -87,6 +87,7 @@ typedef struct {
     long step, batch_in_epoch, tgt_tokens, nonfinite_in_row;
     int epoch;            /* epochs completed */
     double elapsed;       /* training seconds before this process, when resumed */
+    int interrupted;      /* by a signal: the checkpoint then keeps the time used so far */
     double t0, last_report;
     double loss_sum;
     long loss_tokens;
@@ -164,7 +165,13 @@ static int read_corpus(const char *path, const train_options *o, corpus *c)
     return 0;
 }
 
-/* ---- training state for --resume ---- */
+static double run_seconds(const trainer *tr) { return tr->elapsed + (now_seconds() - tr->t0); }
+
+/* ---- training state for --resume ----
+ * Everything that decides what the run does next: weights, Adam moments, step, position in
+ * the epoch, the generators, the learning-rate schedule and the best dev score. Wall-clock
+ * time is kept only in a checkpoint written on interruption (so --time goes on counting);
+ * otherwise the same run gives the same bytes however it was split. */
 
 enum { STATE_VERSION = 1 };
 typedef struct {
@@ -182,7 +189,7 @@ static void *state_serialize(const trainer *tr, size_t *len)
     size_t n = tr->m->n_params;
     state_header h = {STATE_VERSION, (uint32_t)tr->epoch, (uint32_t)tr->best_epoch,
                       (uint32_t)tr->bad_epochs, tr->step, tr->batch_in_epoch, tr->tgt_tokens,
-                      {0}, {0}, {0}, tr->elapsed + (now_seconds() - tr->t0), tr->best_bleu,
+                      {0}, {0}, {0}, tr->interrupted ? run_seconds(tr) : 0, tr->best_bleu,
                       tr->opt.lr, (uint32_t)tr->o->batch, (uint32_t)tr->o->seed, tr->o->dropout};
     memcpy(h.data_rng, tr->data_rng.s, sizeof h.data_rng);
     memcpy(h.epoch_rng, tr->epoch_rng.s, sizeof h.epoch_rng);
@@ -253,7 +260,6 @@ static int save(trainer *tr)
 
 /* ---- progress and metrics ---- */
 
-static double run_seconds(const trainer *tr) { return tr->elapsed + (now_seconds() - tr->t0); }
 
 static double tokens_per_second(const trainer *tr)
 {
@@ -578,6 +584,7 @@ int train_run(const train_options *o)
     catch_signals();
     tr.t0 = tr.last_report = now_seconds();
     int how = train_loop(&tr);
+    tr.interrupted = how > 1;
     progress(&tr, 1);
     if (!o->quiet && isatty(2)) fputc('\n', stderr);
     if (how == 1) goto out;
