@@ -1,10 +1,12 @@
 #include "model_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vocab.h"
@@ -106,22 +108,78 @@ static void serialize(const model *m, const void *extra, size_t extra_len, bytes
     free(b.p);
 }
 
-static int write_all(const char *tmp, const bytes *b)
+/* Writes all of b to fd, retrying short writes and interruptions. Returns 0, or -1 with
+ * errno set. */
+static int write_fd(int fd, const bytes *b)
 {
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        st_error("cannot write '%s': %s", tmp, strerror(errno));
-        return -1;
-    }
-    int ok = fwrite(b->p, 1, b->len, f) == b->len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int saved = errno;
-    if (fclose(f) != 0 && ok) ok = 0, saved = errno;
-    if (!ok) {
-        st_error("cannot write '%s': %s", tmp, strerror(saved));
-        unlink(tmp);
-        return -1;
+    size_t done = 0;
+    while (done < b->len) {
+        ssize_t k = write(fd, b->p + done, b->len - done);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            return -1;
+        }
+        done += (size_t)k;
     }
     return 0;
+}
+
+/* Makes a rename in the directory of path durable; best effort. */
+static void sync_directory(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrdup(path) : xstrdup(".");
+    if (slash) dir[slash == path ? 1 : slash - path] = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+/* A target that exists and is not a regular file (/dev/null, /dev/full, a pipe) is written
+ * in place: renaming over it would replace the device. */
+static int write_in_place(const char *path, const bytes *b)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    if (fd < 0) {
+        st_error("cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = write_fd(fd, b);
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) rc = -1, saved = errno;
+    if (rc != 0) st_error("cannot write '%s': %s", path, strerror(saved));
+    return rc;
+}
+
+/* Writes to a temporary file next to path, syncs it and renames it over path. */
+static int write_replacing(const char *path, const bytes *b, const struct stat *old)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = xmalloc(n);
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        st_error("cannot write '%s': %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    if (old) fchmod(fd, old->st_mode & 07777);   /* keep the permissions of the file replaced */
+    int rc = write_fd(fd, b) == 0 && fsync(fd) == 0 ? 0 : -1;
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) rc = -1, saved = errno;
+    if (rc == 0 && rename(tmp, path) != 0) rc = -1, saved = errno;
+    if (rc != 0) {
+        st_error("cannot write '%s': %s", path, strerror(saved));
+        unlink(tmp);
+    } else {
+        sync_directory(path);
+    }
+    free(tmp);
+    return rc;
 }
 
 int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len)
@@ -130,18 +188,16 @@ int model_file_write(const char *path, const model *m, const void *extra, size_t
         st_error("refusing to write '%s': the model has non-finite weights", path);
         return -1;
     }
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
+        st_error("cannot write '%s': %s", path, strerror(EISDIR));
+        return -1;
+    }
     bytes b = {0};
     serialize(m, extra, extra_len, &b);
-    size_t n = strlen(path) + 32;
-    char *tmp = xmalloc(n);
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int rc = write_all(tmp, &b);
-    if (rc == 0 && rename(tmp, path) != 0) {
-        st_error("cannot write '%s': %s", path, strerror(errno));
-        unlink(tmp);
-        rc = -1;
-    }
-    free(tmp);
+    int rc = exists && !S_ISREG(st.st_mode) ? write_in_place(path, &b)
+                                             : write_replacing(path, &b, exists ? &st : NULL);
     free(b.p);
     return rc;
 }
@@ -193,27 +249,59 @@ static const unsigned char *get_blob(reader *r, size_t *n, const char *what)
     return take(r, *n, what);
 }
 
-static int read_header(reader *r)
+static uint64_t le64(const unsigned char *p)
 {
-    const unsigned char *magic = take(r, 8, "header");
-    if (!magic || memcmp(magic, MAGIC, 8) != 0) {
-        st_error("%s: not a seqtrans model file", r->name);
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* Checks the header at p (have bytes of it available) of a file of size bytes: magic,
+ * version, and the payload length against the size. Returns 0, or -1 with an error printed. */
+static int check_header(const char *name, const unsigned char *p, size_t have, uint64_t size)
+{
+    if (size == 0) {
+        st_error("%s: empty file, not a seqtrans model", name);
         return -1;
     }
-    uint32_t version = get_u32(r, "header");
-    get_u32(r, "header");
-    uint64_t payload = get_u64(r, "header"), sum = get_u64(r, "header");
-    if (r->failed) return -1;
+    if (have < sizeof MAGIC || memcmp(p, MAGIC, sizeof MAGIC) != 0) {
+        st_error("%s: not a seqtrans model file", name);
+        return -1;
+    }
+    if (have < HEADER_BYTES || size < HEADER_BYTES) {
+        st_error("%s: truncated model file (%llu bytes, the header alone needs %d)", name,
+                 (unsigned long long)size, HEADER_BYTES);
+        return -1;
+    }
+    uint32_t version = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
+                       (uint32_t)p[11] << 24;
     if (version > MODEL_FILE_VERSION || version == 0) {
         st_error("%s: model file version %u is not supported (this seqtrans reads version %d; "
-                 "a newer seqtrans wrote it?)", r->name, version, MODEL_FILE_VERSION);
+                 "a newer seqtrans wrote it?)", name, version, MODEL_FILE_VERSION);
         return -1;
     }
-    if (payload != r->len - r->pos) {
-        st_error("%s: truncated or corrupt model file (size %zu, header says %llu)", r->name,
-                 r->len, (unsigned long long)(payload + HEADER_BYTES));
+    uint32_t reserved = (uint32_t)p[12] | (uint32_t)p[13] << 8 | (uint32_t)p[14] << 16 |
+                        (uint32_t)p[15] << 24;
+    if (reserved != 0) {   /* version 1 writes 0: anything else is damage or a format we lack */
+        st_error("%s: corrupt or unsupported model file (header flags %#x)", name, reserved);
         return -1;
     }
+    uint64_t payload = le64(p + 16);
+    if (payload != size - HEADER_BYTES) {
+        st_error("%s: truncated or corrupt model file (size %llu, header says %llu)", name,
+                 (unsigned long long)size,
+                 payload > UINT64_MAX - HEADER_BYTES ? (unsigned long long)UINT64_MAX
+                                                     : (unsigned long long)(payload + HEADER_BYTES));
+        return -1;
+    }
+    return 0;
+}
+
+static int read_header(reader *r)
+{
+    if (check_header(r->name, r->p, r->len, r->len) != 0) return -1;
+    uint64_t sum = le64(r->p + 24);
+    r->pos = HEADER_BYTES;
     if (fnv1a64(r->p + r->pos, r->len - r->pos) != sum) {
         st_error("%s: corrupt model file (checksum mismatch)", r->name);
         return -1;
@@ -325,25 +413,72 @@ int model_file_parse(const char *name, const unsigned char *buf, size_t len, mod
     return 0;
 }
 
+/* Reads up to max bytes of fd into b (which may already hold some); stops at end of file. */
+static int read_upto(int fd, bytes *b, size_t max)
+{
+    while (b->len < max) {
+        size_t want = max - b->len < 1 << 20 ? max - b->len : 1 << 20;
+        if (b->cap - b->len < want) {
+            b->cap = b->len + want > 2 * b->cap ? b->len + want : 2 * b->cap;
+            b->p = xrealloc(b->p, b->cap);
+        }
+        ssize_t k = read(fd, b->p + b->len, want);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) break;
+        b->len += (size_t)k;
+    }
+    return 0;
+}
+
 int model_file_read(const char *path, model **out, void **extra, size_t *extra_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    *out = NULL;
+    if (extra) *extra = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         st_error("cannot open model '%s': %s", path, strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        st_error("cannot read model '%s': %s", path, strerror(EISDIR));
+        close(fd);
+        return -1;
+    }
+    /* The header first; then no more than the payload length it states, plus one byte to
+     * notice trailing data, so that a foreign or endless input (/dev/zero, a pipe) is never
+     * read to its end. For a regular file whose size disagrees with the header, nothing more
+     * is read: the parser reports the mismatch from the size alone. */
     bytes b = {0};
-    unsigned char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) put(&b, chunk, got);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        st_error("cannot read model '%s'", path);
+    int rc = read_upto(fd, &b, HEADER_BYTES);
+    if (rc == 0 && b.len == HEADER_BYTES && !memcmp(b.p, MAGIC, sizeof MAGIC)) {
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            check_header(path, b.p, b.len, (uint64_t)st.st_size) != 0) {
+            close(fd);
+            free(b.p);
+            return -1;
+        }
+        uint64_t payload = le64(b.p + 16);
+        size_t limit = payload < SIZE_MAX - HEADER_BYTES - 1 ? HEADER_BYTES + (size_t)payload + 1
+                                                              : SIZE_MAX;
+        rc = read_upto(fd, &b, limit);
+        if (rc == 0 && b.len == limit && limit != SIZE_MAX) {
+            st_error("%s: corrupt model file (more data than the %llu bytes the header states)",
+                     path, (unsigned long long)limit - 1);
+            close(fd);
+            free(b.p);
+            return -1;
+        }
+    }
+    int saved = errno;
+    close(fd);
+    if (rc != 0) {
+        st_error("cannot read model '%s': %s", path, strerror(saved));
         free(b.p);
         return -1;
     }
-    int rc = model_file_parse(path, b.p ? b.p : (const unsigned char *)"", b.len, out, extra, extra_len);
+    rc = model_file_parse(path, b.p ? b.p : (const unsigned char *)"", b.len, out, extra, extra_len);
     free(b.p);
     return rc;
 }

@@ -1,0 +1,581 @@
+/* Model file: round trip, and refusal of every kind of damaged, foreign or unwritable file.
+ * The loader must never crash, never allocate what the file cannot back, and never hand back
+ * a model from bytes it has not checked; the writer must never leave a half-written or
+ * non-finite model behind. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "model_file.h"
+#include "vocab.h"
+
+static char dir[] = "/tmp/seqtrans-test-model-file-XXXXXX";
+static char path[256];
+
+/* ---- helpers ---- */
+
+static char *in_dir(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    char *p = buf[k++ % 4];
+    snprintf(p, 256, "%s/%s", dir, name);
+    return p;
+}
+
+static vocab *make_vocab(const char *const *toks, int n)
+{
+    vocab_counter *c = vocab_counter_new();
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k <= i; k++) vocab_counter_add(c, toks[i]);
+    vocab *v = vocab_build(c, 1, 0);
+    vocab_counter_free(c);
+    return v;
+}
+
+static model *tiny_model(int layers, int bidir, uint64_t seed)
+{
+    static const char *const en[] = {"the", "cat", "sat", "on", "mat", ".", "don", "'t"};
+    static const char *const zh[] = {"猫", "坐", "在", "垫", "子", "上", "。"};
+    vocab *sv = make_vocab(en, 8), *tv = make_vocab(zh, 7);
+    model_config cfg = {vocab_size(sv), vocab_size(tv), 4, 6, layers, bidir, 0, 1};
+    CHECK(model_config_check(&cfg) == 0);
+    model *m = model_new(&cfg, sv, tv);
+    rng_t rng;
+    rng_seed(&rng, seed);
+    model_init_weights(m, &rng);
+    return m;
+}
+
+static unsigned char *slurp(const char *p, size_t *len)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, k;
+    unsigned char *buf = malloc(cap);
+    while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static void spit(const char *p, const void *buf, size_t len)
+{
+    FILE *f = fopen(p, "wb");
+    if (!f) return;
+    if (len) fwrite(buf, 1, len, f);
+    fclose(f);
+}
+
+/* stderr goes to an in-memory file while the library prints its expected complaints. */
+static int saved_stderr = -1, capture_fd = -1;
+static char captured[8192];
+
+static void quiet_begin(void)
+{
+    fflush(stderr);
+    if (capture_fd < 0) capture_fd = memfd_create("stderr", 0);
+    if (ftruncate(capture_fd, 0) != 0) perror("ftruncate");
+    lseek(capture_fd, 0, SEEK_SET);
+    saved_stderr = dup(2);
+    dup2(capture_fd, 2);
+}
+
+/* Restores stderr; captured[] holds (the start of) what was printed. */
+static const char *quiet_end(void)
+{
+    fflush(stderr);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    ssize_t n = pread(capture_fd, captured, sizeof captured - 1, 0);
+    captured[n > 0 ? n : 0] = '\0';
+    return captured;
+}
+
+static int parse_quietly(const unsigned char *buf, size_t len)
+{
+    model *m = NULL;
+    void *extra = NULL;
+    size_t extra_len = 0;
+    quiet_begin();
+    int rc = model_file_parse("x.model", buf, len, &m, &extra, &extra_len);
+    quiet_end();
+    if (rc != 0) CHECK(m == NULL && extra == NULL);
+    model_free(m);
+    free(extra);
+    return rc;
+}
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* Makes the header agree with the payload again (length and checksum), so that the
+ * structural checks behind the checksum are what a change meets. */
+static void fix_header(unsigned char *buf, size_t len)
+{
+    if (len < 32) return;
+    put_le(buf + 16, len - 32, 8);
+    put_le(buf + 24, fnv1a64(buf + 32, len - 32), 8);
+}
+
+static int same_model(const model *a, const model *b)
+{
+    if (memcmp(&a->cfg, &b->cfg, sizeof a->cfg) || a->n_params != b->n_params) return 0;
+    if (memcmp(a->params, b->params, a->n_params * sizeof(float))) return 0;
+    const vocab *va[2] = {a->src_vocab, a->tgt_vocab}, *vb[2] = {b->src_vocab, b->tgt_vocab};
+    for (int s = 0; s < 2; s++) {
+        if (vocab_size(va[s]) != vocab_size(vb[s])) return 0;
+        for (int i = 0; i < vocab_size(va[s]); i++)
+            if (strcmp(vocab_token(va[s], i), vocab_token(vb[s], i))) return 0;
+    }
+    return 1;
+}
+
+/* Files in the test directory whose name contains ".tmp." (left-over temporaries). */
+static int temporaries_left(void)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".tmp.")) n++;
+    if (d) closedir(d);
+    return n;
+}
+
+/* The reference file, written once by the first test. */
+static unsigned char *good;
+static size_t good_len;
+static model *reference;
+static const char state[] = "training state: opaque bytes \x00\x01\x02";
+
+/* ---- tests ---- */
+
+static void test_round_trip(void)
+{
+    reference = tiny_model(1, 1, 42);
+    CHECK(model_file_write(path, reference, state, sizeof state) == 0);
+    CHECK(temporaries_left() == 0);
+    good = slurp(path, &good_len);
+    CHECK(good != NULL && good_len > 64);
+    CHECK(good && !memcmp(good, "SEQTRANS", 8));
+
+    model *m = NULL;
+    void *extra = NULL;
+    size_t extra_len = 0;
+    CHECK(model_file_read(path, &m, &extra, &extra_len) == 0);
+    CHECK(m && same_model(m, reference));
+    CHECK(extra_len == sizeof state && extra && !memcmp(extra, state, sizeof state));
+    model_free(m);
+    free(extra);
+
+    /* the same from memory, and without asking for the state */
+    CHECK(model_file_parse("mem", good, good_len, &m, NULL, NULL) == 0);
+    CHECK(m && same_model(m, reference));
+    model_free(m);
+
+    /* no state: extra comes back NULL / 0 */
+    CHECK(model_file_write(in_dir("nostate.model"), reference, NULL, 0) == 0);
+    extra = (void *)1;
+    CHECK(model_file_read(in_dir("nostate.model"), &m, &extra, &extra_len) == 0);
+    CHECK(m && same_model(m, reference) && extra == NULL && extra_len == 0);
+    model_free(m);
+
+    /* the parameters are 64-byte aligned in the file */
+    uint64_t n = (uint64_t)reference->n_params * 4;
+    CHECK(good_len > n + 16 + sizeof state);
+    size_t params_at = good_len - 8 - sizeof state - n;
+    CHECK(params_at % 64 == 0);
+    CHECK(!memcmp(good + params_at, reference->params, 4));
+}
+
+static void test_other_shapes(void)
+{
+    for (int layers = 1; layers <= 3; layers++)
+        for (int bidir = 0; bidir <= 1; bidir++) {
+            model *a = tiny_model(layers, bidir, (uint64_t)(layers * 10 + bidir)), *b = NULL;
+            CHECK(model_file_write(in_dir("shape.model"), a, NULL, 0) == 0);
+            CHECK(model_file_read(in_dir("shape.model"), &b, NULL, NULL) == 0);
+            CHECK(b && same_model(a, b));
+            model_free(a);
+            model_free(b);
+        }
+}
+
+static void test_every_truncation(void)
+{
+    int accepted = 0;
+    for (size_t n = 0; n < good_len; n += n < 4096 ? 1 : 61)
+        if (parse_quietly(good, n) == 0) accepted++;
+    CHECK(accepted == 0);
+    /* and one byte too many */
+    unsigned char *longer = malloc(good_len + 1);
+    memcpy(longer, good, good_len);
+    longer[good_len] = 0;
+    CHECK(parse_quietly(longer, good_len + 1) != 0);
+    fix_header(longer, good_len + 1);
+    CHECK(parse_quietly(longer, good_len + 1) != 0);   /* trailing bytes, even when summed */
+    free(longer);
+    /* a truncated file on disk names the sizes */
+    spit(in_dir("cut.model"), good, good_len / 2);
+    model *m = NULL;
+    quiet_begin();
+    CHECK(model_file_read(in_dir("cut.model"), &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "truncated") != NULL);
+    CHECK(m == NULL);
+}
+
+static void test_every_byte_corrupted(void)
+{
+    unsigned char *bad = malloc(good_len);
+    int accepted = 0;
+    for (size_t i = 0; i < good_len; i++) {
+        memcpy(bad, good, good_len);
+        bad[i] ^= (unsigned char)(1u << (i % 8));
+        if (parse_quietly(bad, good_len) == 0) accepted++;
+    }
+    CHECK(accepted == 0);
+    /* one message names the cause */
+    memcpy(bad, good, good_len);
+    bad[good_len / 2] ^= 0x40;
+    quiet_begin();
+    model *m = NULL;
+    CHECK(model_file_parse("x.model", bad, good_len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "checksum") != NULL);
+    free(bad);
+}
+
+/* With the checksum repaired, every change to the structure (header, configuration,
+ * vocabularies, counts, padding, state length) is either refused or gives a consistent
+ * model: this is what a crafted file meets. */
+static void test_structure_behind_the_checksum(void)
+{
+    unsigned char *bad = malloc(good_len);
+    size_t params_at = good_len - 8 - sizeof state - reference->n_params * 4;
+    static const unsigned char values[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0x20, 0x09};
+    for (size_t i = 32; i < good_len; i++) {
+        if (i >= params_at && i < params_at + reference->n_params * 4) continue; /* weights */
+        for (size_t v = 0; v < sizeof values; v++) {
+            if (good[i] == values[v]) continue;
+            memcpy(bad, good, good_len);
+            bad[i] = values[v];
+            fix_header(bad, good_len);
+            model *m = NULL;
+            quiet_begin();
+            int rc = model_file_parse("x.model", bad, good_len, &m, NULL, NULL);
+            quiet_end();
+            if (rc == 0) {
+                CHECK(m && m->n_params == model_layout(&m->cfg, NULL, NULL));
+                CHECK(m && vocab_size(m->src_vocab) == m->cfg.src_vocab);
+                CHECK(m && vocab_size(m->tgt_vocab) == m->cfg.tgt_vocab);
+            }
+            model_free(m);
+        }
+    }
+    free(bad);
+}
+
+static void test_sizes_checked_before_trusted(void)
+{
+    unsigned char *bad = malloc(good_len);
+    /* the configuration asks for a huge model: refused before any allocation */
+    static const struct { int offset; uint32_t value; } huge[] = {
+        {36, 10000000}, {40, 10000000}, {44, 8192}, {48, 8192}, {52, 8},
+        {36, 0x7fffffff}, {44, 0x80000000u}, {48, 0xffffffffu}, {32, 0xffffffffu}, {32, 7}};
+    for (size_t k = 0; k < sizeof huge / sizeof huge[0]; k++) {
+        memcpy(bad, good, good_len);
+        put_le(bad + huge[k].offset, huge[k].value, 4);
+        fix_header(bad, good_len);
+        CHECK(parse_quietly(bad, good_len) != 0);
+    }
+    /* huge lengths of the vocabulary blob, the parameter count and the state */
+    size_t vocab_len_at = 32 + 4 + 8 * 4;
+    size_t params_at = good_len - 8 - sizeof state - reference->n_params * 4;
+    size_t state_len_at = good_len - 8 - sizeof state;
+    static const uint64_t lengths[] = {UINT64_MAX, UINT64_MAX - 31, 1ULL << 62, 1ULL << 32,
+                                       0x7fffffffffffffffULL, 0};
+    for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+        size_t at[] = {vocab_len_at, state_len_at};
+        for (int j = 0; j < 2; j++) {
+            memcpy(bad, good, good_len);
+            put_le(bad + at[j], lengths[k], 8);
+            fix_header(bad, good_len);
+            CHECK(parse_quietly(bad, good_len) != 0);
+        }
+        /* the header's payload length, with and without a matching checksum */
+        memcpy(bad, good, good_len);
+        put_le(bad + 16, lengths[k], 8);
+        CHECK(parse_quietly(bad, good_len) != 0);
+    }
+    /* the parameter count sits just before the padding that leads to the weights */
+    int found = 0;
+    for (size_t at = params_at - 8; at > vocab_len_at && !found; at--)
+        if (get_le(good + at, 8) == reference->n_params) {
+            found = 1;
+            for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+                memcpy(bad, good, good_len);
+                put_le(bad + at, lengths[k], 8);
+                fix_header(bad, good_len);
+                CHECK(parse_quietly(bad, good_len) != 0);
+            }
+        }
+    CHECK(found);
+    free(bad);
+}
+
+static void test_foreign_and_empty(void)
+{
+    static const unsigned char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06";
+    static const char text[] = "Whose map is this?\t这是谁的地图？\n";
+    static const char gguf[] = "GGUF\x03\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    struct { const char *name; const void *p; size_t n; const char *says; } cases[] = {
+        {"empty.model", "", 0, "empty"},
+        {"png.model", png, sizeof png - 1, "not a seqtrans model file"},
+        {"text.model", text, sizeof text - 1, "not a seqtrans model file"},
+        {"gguf.model", gguf, sizeof gguf - 1, "not a seqtrans model file"},
+        {"magic.model", "SEQTRANS", 8, "truncated"},
+        {"short.model", "SEQ", 3, "not a seqtrans model file"},
+        {"header.model", good, 32, "truncated"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *p = in_dir(cases[k].name);
+        spit(p, cases[k].p, cases[k].n);
+        model *m = NULL;
+        quiet_begin();
+        CHECK(model_file_read(p, &m, NULL, NULL) != 0);
+        const char *msg = quiet_end();
+        CHECK(m == NULL);
+        CHECK(strstr(msg, cases[k].says) != NULL);
+        CHECK(strstr(msg, cases[k].name) != NULL);   /* names the file */
+        if (!strstr(msg, cases[k].says)) fprintf(stderr, "  %s: %s", cases[k].name, msg);
+    }
+}
+
+static void test_newer_version(void)
+{
+    unsigned char *v = malloc(good_len);
+    static const uint32_t versions[] = {2, 3, 0xffffffffu, 0};
+    for (size_t k = 0; k < sizeof versions / sizeof versions[0]; k++) {
+        memcpy(v, good, good_len);
+        put_le(v + 8, versions[k], 4);
+        model *m = NULL;
+        quiet_begin();
+        CHECK(model_file_parse("new.model", v, good_len, &m, NULL, NULL) != 0);
+        const char *msg = quiet_end();
+        CHECK(m == NULL);
+        CHECK(strstr(msg, "version") != NULL && strstr(msg, "not supported") != NULL);
+        /* a newer version is named as such even when its layout differs (other length) */
+        CHECK(parse_quietly(v, 40) != 0);
+    }
+    memcpy(v, good, good_len);
+    put_le(v + 8, 2, 4);
+    spit(in_dir("v2.model"), v, good_len / 3);
+    model *m = NULL;
+    quiet_begin();
+    CHECK(model_file_read(in_dir("v2.model"), &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "version 2 is not supported") != NULL);
+    free(v);
+}
+
+static void test_non_finite_weights(void)
+{
+    static const float bad_values[] = {NAN, INFINITY, -INFINITY};
+    for (size_t k = 0; k < 3; k++) {
+        model *m = tiny_model(1, 1, 42);
+        m->params[m->n_params / 2] = bad_values[k];
+        quiet_begin();
+        CHECK(model_file_write(path, m, state, sizeof state) != 0);
+        CHECK(strstr(quiet_end(), "non-finite") != NULL);
+        model_free(m);
+        size_t len = 0;
+        unsigned char *now = slurp(path, &len);   /* the previous file is intact */
+        CHECK(now && len == good_len && !memcmp(now, good, len));
+        free(now);
+        CHECK(temporaries_left() == 0);
+    }
+    /* a file that holds a NaN (checksum and all) is refused too */
+    unsigned char *bad = malloc(good_len);
+    memcpy(bad, good, good_len);
+    size_t params_at = good_len - 8 - sizeof state - reference->n_params * 4;
+    put_le(bad + params_at + 4 * 3, 0x7fc00000, 4);
+    fix_header(bad, good_len);
+    model *m = NULL;
+    quiet_begin();
+    CHECK(model_file_parse("nan.model", bad, good_len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "non-finite") != NULL);
+    free(bad);
+}
+
+static void test_write_failures(void)
+{
+    model *m = NULL;
+    /* a directory that does not exist */
+    quiet_begin();
+    CHECK(model_file_write(in_dir("missing/dir/x.model"), reference, NULL, 0) != 0);
+    CHECK(strstr(quiet_end(), "missing/dir/x.model") != NULL);   /* the real name, not a temp */
+    /* the path is a directory */
+    quiet_begin();
+    CHECK(model_file_write(dir, reference, NULL, 0) != 0);
+    quiet_end();
+    struct stat st;
+    CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+
+    /* a full device: written in place (a link to /dev/full stays a link; the device is never
+     * renamed over), and the failure reported */
+    if (access("/dev/full", W_OK) == 0) {
+        const char *full = in_dir("full.model");
+        CHECK(symlink("/dev/full", full) == 0);
+        quiet_begin();
+        CHECK(model_file_write(full, reference, state, sizeof state) != 0);
+        CHECK(strstr(quiet_end(), "No space left") != NULL);
+        CHECK(lstat(full, &st) == 0 && S_ISLNK(st.st_mode));
+        unlink(full);
+    }
+    if (access("/dev/null", W_OK) == 0) {
+        const char *null = in_dir("null.model");
+        CHECK(symlink("/dev/null", null) == 0);
+        CHECK(model_file_write(null, reference, NULL, 0) == 0);
+        CHECK(lstat(null, &st) == 0 && S_ISLNK(st.st_mode));
+        unlink(null);
+    }
+
+    /* a disk that fills up halfway: the file size limit makes write() fail with EFBIG */
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 1000;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    if (good_len > 1000 && setrlimit(RLIMIT_FSIZE, &lim) == 0) {
+        model *other = tiny_model(1, 1, 7);
+        quiet_begin();
+        int rc = model_file_write(path, other, state, sizeof state);
+        setrlimit(RLIMIT_FSIZE, &old);
+        CHECK(rc != 0);
+        CHECK(strstr(quiet_end(), path) != NULL);
+        model_free(other);
+        size_t len = 0;
+        unsigned char *now = slurp(path, &len);
+        CHECK(now && len == good_len && !memcmp(now, good, len));   /* old file intact */
+        free(now);
+        CHECK(temporaries_left() == 0);
+    }
+    signal(SIGXFSZ, prev);
+
+    /* replacing a file keeps its permissions */
+    CHECK(chmod(path, 0640) == 0);
+    CHECK(model_file_write(path, reference, state, sizeof state) == 0);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
+    CHECK(model_file_read(path, &m, NULL, NULL) == 0 && m && same_model(m, reference));
+    model_free(m);
+}
+
+static void test_read_failures(void)
+{
+    model *m = NULL;
+    quiet_begin();
+    CHECK(model_file_read(in_dir("nope.model"), &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "No such file") != NULL);
+    quiet_begin();
+    CHECK(model_file_read(dir, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "directory") != NULL);
+    /* endless input is not read to its end */
+    if (access("/dev/zero", R_OK) == 0) {
+        quiet_begin();
+        CHECK(model_file_read("/dev/zero", &m, NULL, NULL) != 0);
+        CHECK(strstr(quiet_end(), "not a seqtrans model file") != NULL);
+    }
+    /* a header that promises far more than the file holds */
+    unsigned char *bad = malloc(good_len);
+    memcpy(bad, good, good_len);
+    put_le(bad + 16, 1ULL << 40, 8);
+    spit(in_dir("promise.model"), bad, good_len);
+    quiet_begin();
+    CHECK(model_file_read(in_dir("promise.model"), &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "truncated") != NULL);
+    /* data after the end */
+    spit(in_dir("long.model"), good, good_len);
+    FILE *f = fopen(in_dir("long.model"), "ab");
+    fputs("more", f);
+    fclose(f);
+    quiet_begin();
+    CHECK(model_file_read(in_dir("long.model"), &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "header says") != NULL);
+    free(bad);
+    CHECK(m == NULL);
+}
+
+/* Writing over a model while another copy of it is being read never exposes a mixture. */
+static void test_replace_is_atomic(void)
+{
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    model *other = tiny_model(2, 0, 99);
+    CHECK(model_file_write(path, other, NULL, 0) == 0);
+    /* the descriptor opened before still reads the old file, whole */
+    unsigned char *old = malloc(good_len + 1);
+    ssize_t n = read(fd, old, good_len + 1);
+    CHECK(n == (ssize_t)good_len && !memcmp(old, good, good_len));
+    close(fd);
+    free(old);
+    model *m = NULL;
+    CHECK(model_file_read(path, &m, NULL, NULL) == 0 && m && same_model(m, other));
+    model_free(m);
+    model_free(other);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/m.model", dir);
+    RUN_TEST(test_round_trip);
+    if (!good) return TEST_SUMMARY("model_file");
+    RUN_TEST(test_other_shapes);
+    RUN_TEST(test_every_truncation);
+    RUN_TEST(test_every_byte_corrupted);
+    RUN_TEST(test_structure_behind_the_checksum);
+    RUN_TEST(test_sizes_checked_before_trusted);
+    RUN_TEST(test_foreign_and_empty);
+    RUN_TEST(test_newer_version);
+    RUN_TEST(test_non_finite_weights);
+    RUN_TEST(test_write_failures);
+    RUN_TEST(test_read_failures);
+    RUN_TEST(test_replace_is_atomic);
+    model_free(reference);
+    free(good);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    return TEST_SUMMARY("model_file");
+}
