@@ -35,10 +35,19 @@ static void usage(FILE *out)
         "  -h, --help         this help\n");
 }
 
+/* Input lines longer than this are cropped (with a warning) before they are tokenized:
+ * the translator only looks at the first TRANSLATOR_MAX_SRC_TOKENS tokens anyway, and memory
+ * stays bounded whatever the input holds. */
+#define TRANSLATE_MAX_LINE_BYTES (1 << 20)
+
+/* What was wrong with a line as read, before translation. */
+enum { LINE_OK, LINE_NUL, LINE_CROPPED };
+
 /* Lines read but not yet translated, with where they came from for warnings. */
 typedef struct {
     char **lines;
     long *line_no;
+    int *defect;     /* LINE_* */
     int n, cap;
     const char *file;
 } pending;
@@ -50,8 +59,14 @@ static int flush_pending(translator *tr, pending *p)
     int *status = xmalloc(p->n * sizeof *status);
     translate_lines(tr, (const char *const *)p->lines, p->n, out, status);
     for (int i = 0; i < p->n; i++) {
-        if (status[i] < 0) st_warn("%s:%ld: invalid UTF-8; output line left empty", p->file, p->line_no[i]);
-        if (status[i] > 0)
+        if (p->defect[i] == LINE_NUL)
+            st_warn("%s:%ld: NUL byte; output line left empty", p->file, p->line_no[i]);
+        else if (status[i] < 0)
+            st_warn("%s:%ld: invalid UTF-8; output line left empty", p->file, p->line_no[i]);
+        else if (p->defect[i] == LINE_CROPPED)
+            st_warn("%s:%ld: longer than %d bytes; only the start was translated", p->file,
+                    p->line_no[i], TRANSLATE_MAX_LINE_BYTES);
+        else if (status[i] > 0)
             st_warn("%s:%ld: longer than %d tokens; only the first %d were translated", p->file,
                     p->line_no[i], TRANSLATOR_MAX_SRC_TOKENS, TRANSLATOR_MAX_SRC_TOKENS);
         fputs(out[i], stdout);
@@ -65,26 +80,30 @@ static int flush_pending(translator *tr, pending *p)
     return fflush(stdout);
 }
 
-static void push(pending *p, const char *line, size_t len, long line_no)
+static void push(pending *p, const char *line, size_t len, const line_reader *r)
 {
     if (p->n == p->cap) {
         p->cap = p->cap * 2 + 16;
         p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
         p->line_no = xrealloc(p->line_no, p->cap * sizeof *p->line_no);
+        p->defect = xrealloc(p->defect, p->cap * sizeof *p->defect);
     }
     /* A NUL inside the line would cut it short silently: make it invalid instead. */
     char *copy = xmalloc(len + 1);
     memcpy(copy, line, len);
     copy[len] = 0;
-    if (memchr(line, 0, len)) copy[0] = (char)0xFF;
+    int nul = memchr(line, 0, len) != NULL;
+    if (nul) copy[0] = (char)0xFF;
     p->lines[p->n] = copy;
-    p->line_no[p->n++] = line_no;
+    p->defect[p->n] = nul ? LINE_NUL : r->cropped ? LINE_CROPPED : LINE_OK;
+    p->line_no[p->n++] = r->line_no;
 }
 
 static int translate_stream(translator *tr, int fd, const char *name, int batch)
 {
     line_reader r;
     line_reader_init(&r, fd);
+    r.max_line = TRANSLATE_MAX_LINE_BYTES;
     pending p = {0};
     p.file = name;
     int rc = 0;
@@ -92,20 +111,26 @@ static int translate_stream(translator *tr, int fd, const char *name, int batch)
     char *line;
     for (;;) {
         while (rc == 0 && (line = line_reader_next(&r, &len, 0))) {
-            push(&p, line, len, r.line_no);
+            push(&p, line, len, &r);
             if (p.n >= batch) rc = flush_pending(tr, &p);
         }
         if (rc != 0 || r.eof) break;
         if (p.n > 0 && !line_reader_ready(&r)) rc = flush_pending(tr, &p);
         if (rc == 0 && (line = line_reader_next(&r, &len, 1))) {
-            push(&p, line, len, r.line_no);
+            push(&p, line, len, &r);
             if (p.n >= batch) rc = flush_pending(tr, &p);
         }
     }
     if (rc == 0) rc = flush_pending(tr, &p);
+    if (rc == 0 && r.error) {
+        /* Every line read before the error has been translated and written. */
+        st_error("cannot read '%s': %s", name, strerror(r.error));
+        rc = 1;
+    }
     for (int i = 0; i < p.n; i++) free(p.lines[i]);
     free(p.lines);
     free(p.line_no);
+    free(p.defect);
     line_reader_free(&r);
     return rc;
 }
