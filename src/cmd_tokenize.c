@@ -31,6 +31,12 @@ typedef struct {
 
 enum { MAX_WARNINGS = 10 };
 
+/* Input lines longer than this are cut (with a warning) rather than held whole, so that
+ * memory stays bounded whatever the input: a line of gigabytes, or /dev/zero. */
+#define TOKENIZE_MAX_LINE 8388608   /* 8 MiB */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -119,6 +125,37 @@ static void process_line(const tokenize_options *o, tokenize_state *st, char *li
     else if (text_tokenize(o->lang, line, len, &st->tokens) >= 0) write_tokens(o, &st->tokens, out);
 }
 
+/* Reads one line (without its "\n" or "\r\n") into *buf, keeping at most max bytes of it:
+ * the rest is read and dropped, the cut made at a character boundary and *cropped set.
+ * Returns the kept length, or -1 at end of input. */
+static long read_line_bounded(FILE *f, char **buf, size_t *cap, size_t max, int *cropped)
+{
+    size_t n = 0;
+    int c;
+    *cropped = 0;
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (n > max) {   /* max + 1 bytes kept: the spare one may be the '\r' of "\r\n" */
+            *cropped = 1;
+            continue;
+        }
+        if (n + 2 > *cap) {
+            *cap = *cap ? 2 * *cap : 256;
+            if (*cap > max + 2) *cap = max + 2;
+            *buf = xrealloc(*buf, *cap);
+        }
+        (*buf)[n++] = (char)c;
+    }
+    if (c == EOF && n == 0) return -1;
+    if (!*cropped && n > 0 && (*buf)[n - 1] == '\r') n--;
+    if (n > max) *cropped = 1;
+    if (*cropped) {
+        n = max;
+        for (int k = 0; k < 3 && n > 0 && ((unsigned char)(*buf)[n] & 0xC0) == 0x80; k++) n--;
+    }
+    (*buf)[n] = '\0';
+    return (long)n;
+}
+
 /* Returns 0, or 1 (message printed) when the file cannot be opened or read, or stdout fails. */
 static int process_file(const tokenize_options *o, tokenize_state *st, const char *path)
 {
@@ -132,8 +169,12 @@ static int process_file(const tokenize_options *o, tokenize_state *st, const cha
     char *line = NULL;
     size_t cap = 0;
     long len, lineno = 0;
-    while ((len = read_line(in, &line, &cap)) >= 0) {
+    int cropped;
+    while ((len = read_line_bounded(in, &line, &cap, TOKENIZE_MAX_LINE, &cropped)) >= 0) {
         if (++lineno == 1) strip_bom(line, &len);
+        if (cropped)
+            warn_line(st, name, lineno,
+                      "longer than " STRINGIFY(TOKENIZE_MAX_LINE) " bytes; only the start was used");
         process_line(o, st, line, (size_t)len, name, lineno, stdout);
         putchar('\n');
         if (ferror(stdout)) break;

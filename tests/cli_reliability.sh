@@ -97,6 +97,16 @@ for lang in en zh; do
     has "tokenize -l $lang invalid UTF-8 warning" "$TMP/err" "in.txt:3: invalid UTF-8"
     has "tokenize -l $lang NUL warning" "$TMP/err" "in.txt:4: NUL byte"
 done
+{ echo hi; repeat b 9000000; printf '\r\n'; repeat c 8388608; printf '\r\nend'; } > "$TMP/huge.txt"
+ok "tokenize a 9 MB line" "$SEQTRANS" tokenize "$TMP/huge.txt"
+[ "$(lines "$TMP/out")" = 4 ] && pass || fail "tokenize a 9 MB line: 4 lines expected"
+has "tokenize crop warning" "$TMP/err" "huge.txt:2: longer than 8388608 bytes"
+grep -q 'huge.txt:3' "$TMP/err" && fail "tokenize: a line of exactly 8 MiB is not cropped" || pass
+[ "$(sed -n 3p "$TMP/out" | wc -c)" = 8388609 ] && pass || fail "tokenize: 8 MiB line kept whole"
+case "$SEQTRANS" in *asan*) ;; *)   # endless line, bounded memory (sanitizers need more address space)
+    exits 124 "tokenize /dev/zero in bounded memory" sh -c 'ulimit -v 1000000; timeout 3 "$1" tokenize /dev/zero' sh "$SEQTRANS"
+    exits 124 "translate /dev/zero in bounded memory" sh -c 'ulimit -v 1000000; timeout 3 "$1" translate -m "$2" /dev/zero' sh "$SEQTRANS" "$M"
+esac
 ok "tokenize --detok odd lines" "$SEQTRANS" tokenize --detok "$in"
 same_lines "tokenize --detok keeps every line" "$in" "$TMP/out"
 ok "tokenize -m odd lines" "$SEQTRANS" tokenize -m "$M" --ids "$in"
