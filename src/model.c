@@ -69,16 +69,23 @@ size_t model_layout(const model_config *c, float *base, model_weights *w)
     return cur.used;
 }
 
-model *model_new(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab)
+model *model_wrap(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab, float *params,
+                  void *storage)
 {
     model *m = xcalloc(1, sizeof *m);
     m->cfg = *cfg;
     m->src_vocab = src_vocab;
     m->tgt_vocab = tgt_vocab;
     m->n_params = model_layout(cfg, NULL, NULL);
-    m->params = xcalloc(m->n_params, sizeof(float));
+    m->params = params;
+    m->storage = storage;
     model_layout(cfg, m->params, &m->w);
     return m;
+}
+
+model *model_new(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab)
+{
+    return model_wrap(cfg, src_vocab, tgt_vocab, xcalloc(model_layout(cfg, NULL, NULL), sizeof(float)), NULL);
 }
 
 static void set_forget_bias(lstm_weights *w)
@@ -107,6 +114,7 @@ void model_free(model *m)
     if (!m) return;
     vocab_free(m->src_vocab);
     vocab_free(m->tgt_vocab);
-    free(m->params);
+    if (m->storage) free(m->storage);
+    else free(m->params);
     free(m);
 }

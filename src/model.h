@@ -36,6 +36,7 @@ typedef struct {
     float *params;
     size_t n_params;
     model_weights w;
+    void *storage;   /* when set, params point into it (a loaded file) and it is freed */
 } model;
 
 /* Checks sizes and combinations; prints what is wrong and returns -1. */
@@ -47,6 +48,10 @@ int model_encoder_units(const model_config *c); /* H per direction */
 
 /* Allocates parameters for cfg (zeroed); the model takes ownership of the vocabularies. */
 model *model_new(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab);
+/* The same around existing parameters (model_layout(cfg) floats) inside storage, which the
+ * model takes ownership of. */
+model *model_wrap(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab, float *params,
+                  void *storage);
 /* Uniform(-0.1, 0.1) weights, zero biases except forget gates at 1. */
 void model_init_weights(model *m, rng_t *rng);
 void model_free(model *m);

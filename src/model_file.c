@@ -11,8 +11,12 @@
 
 #include "vocab.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "model files hold little-endian float32 weights that are used where they are read"
+#endif
+
 static const char MAGIC[8] = {'S', 'E', 'Q', 'T', 'R', 'A', 'N', 'S'};
-enum { HEADER_BYTES = 32, CONFIG_FIELDS = 8 };
+enum { HEADER_BYTES = MODEL_FILE_HEADER_BYTES, CONFIG_FIELDS = 8, MAX_PARTS = 16 };
 
 const char *model_default_path(void)
 {
@@ -20,14 +24,38 @@ const char *model_default_path(void)
     return env && *env ? env : "seqtrans.model";
 }
 
-static uint64_t fnv1a64(const unsigned char *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
+/* ---- CRC-32C: the SSE4.2 instruction where there is one, the same polynomial bitwise
+ * elsewhere ---- */
 
-/* ---- writing: a growable little-endian byte buffer ---- */
+#if defined(__SSE4_2__)
+#include <nmmintrin.h>
+uint32_t crc32c(uint32_t crc, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint64_t c = ~crc;
+    for (; n && ((uintptr_t)b & 7); n--) c = _mm_crc32_u8((uint32_t)c, *b++);
+    for (; n >= 8; n -= 8, b += 8) {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        c = _mm_crc32_u64(c, v);
+    }
+    for (; n; n--) c = _mm_crc32_u8((uint32_t)c, *b++);
+    return ~(uint32_t)c;
+}
+#else
+uint32_t crc32c(uint32_t crc, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    uint32_t c = ~crc;
+    while (n--) {
+        c ^= *b++;
+        for (int k = 0; k < 8; k++) c = (c >> 1) ^ (0x82F63B78u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+#endif
+
+/* ---- writing ---- */
 
 typedef struct {
     unsigned char *p;
@@ -62,65 +90,62 @@ static void put_blob(bytes *b, const void *p, size_t n)
     put(b, p, n);
 }
 
-static void config_fields(const model_config *c, int32_t f[CONFIG_FIELDS])
+static int weights_finite(const float *w, size_t n)
 {
-    int32_t v[CONFIG_FIELDS] = {c->src_vocab, c->tgt_vocab, c->emb, c->hidden,
-                                c->layers, c->bidir, c->src_lang, c->tgt_lang};
-    memcpy(f, v, sizeof v);
-}
-
-static int weights_finite(const model *m)
-{
-    for (size_t i = 0; i < m->n_params; i++)
-        if (!isfinite(m->params[i])) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(w[i])) return 0;
     return 1;
 }
 
-static void serialize(const model *m, const void *extra, size_t extra_len, bytes *out)
+/* The model section up to its parameters: configuration, vocabularies, count, padding. */
+static void model_prefix(const model *m, bytes *b)
 {
-    bytes b = {0};
-    int32_t f[CONFIG_FIELDS];
-    config_fields(&m->cfg, f);
-    put_u32(&b, CONFIG_FIELDS);
-    for (int i = 0; i < CONFIG_FIELDS; i++) put_u32(&b, (uint32_t)f[i]);
+    const model_config *c = &m->cfg;
+    int32_t f[CONFIG_FIELDS] = {c->src_vocab, c->tgt_vocab, c->emb, c->hidden,
+                                c->layers, c->bidir, c->src_lang, c->tgt_lang};
+    put_u32(b, CONFIG_FIELDS);
+    for (int i = 0; i < CONFIG_FIELDS; i++) put_u32(b, (uint32_t)f[i]);
     size_t n;
     char *v = vocab_serialize(m->src_vocab, &n);
-    put_blob(&b, v, n);
+    put_blob(b, v, n);
     free(v);
     v = vocab_serialize(m->tgt_vocab, &n);
-    put_blob(&b, v, n);
+    put_blob(b, v, n);
     free(v);
-    put_u64(&b, m->n_params);
+    put_u64(b, m->n_params);
     static const unsigned char zeros[64];
-    put(&b, zeros, (64 - (HEADER_BYTES + b.len) % 64) % 64);
-    for (size_t i = 0; i < m->n_params; i++) {
-        uint32_t u;
-        memcpy(&u, &m->params[i], 4);
-        put_u32(&b, u);
-    }
-    put_blob(&b, extra, extra_len);
-    put(out, MAGIC, 8);
-    put_u32(out, MODEL_FILE_VERSION);
-    put_u32(out, 0);
-    put_u64(out, b.len);
-    put_u64(out, fnv1a64(b.p, b.len));
-    put(out, b.p, b.len);
-    free(b.p);
+    put(b, zeros, (64 - (HEADER_BYTES + b->len) % 64) % 64);
 }
 
-/* Writes all of b to fd, retrying short writes and interruptions. Returns 0, or -1 with
- * errno set. */
-static int write_fd(int fd, const bytes *b)
+static void make_header(bytes *h, uint64_t model_len, uint64_t state_len, uint32_t model_crc,
+                        uint32_t state_crc)
 {
-    size_t done = 0;
-    while (done < b->len) {
-        ssize_t k = write(fd, b->p + done, b->len - done);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
-            if (k == 0) errno = EIO;
-            return -1;
+    put(h, MAGIC, 8);
+    put_u32(h, MODEL_FILE_VERSION);
+    put_u32(h, 0);
+    put_u64(h, model_len);
+    put_u64(h, state_len);
+    put_u32(h, model_crc);
+    put_u32(h, state_crc);
+    put_u64(h, 0);
+}
+
+/* Writes every part to fd, retrying short writes and interruptions. Returns 0, or -1 with
+ * errno set. */
+static int write_parts(int fd, const file_part *parts, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const unsigned char *p = parts[i].p;
+        size_t done = 0;
+        while (done < parts[i].len) {
+            ssize_t k = write(fd, p + done, parts[i].len - done);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) {
+                if (k == 0) errno = EIO;
+                return -1;
+            }
+            done += (size_t)k;
         }
-        done += (size_t)k;
     }
     return 0;
 }
@@ -141,14 +166,14 @@ static void sync_directory(const char *path)
 
 /* A target that exists and is not a regular file (/dev/null, /dev/full, a pipe) is written
  * in place: renaming over it would replace the device. */
-static int write_in_place(const char *path, const bytes *b)
+static int write_in_place(const char *path, const file_part *parts, int n)
 {
     int fd = open(path, O_WRONLY | O_TRUNC);
     if (fd < 0) {
         st_error("cannot write '%s': %s", path, strerror(errno));
         return -1;
     }
-    int rc = write_fd(fd, b);
+    int rc = write_parts(fd, parts, n);
     int saved = errno;
     if (close(fd) != 0 && rc == 0) rc = -1, saved = errno;
     if (rc != 0) st_error("cannot write '%s': %s", path, strerror(saved));
@@ -156,11 +181,11 @@ static int write_in_place(const char *path, const bytes *b)
 }
 
 /* Writes to a temporary file next to path, syncs it and renames it over path. */
-static int write_replacing(const char *path, const bytes *b, const struct stat *old)
+static int write_replacing(const char *path, const file_part *parts, int n, const struct stat *old)
 {
-    size_t n = strlen(path) + 32;
-    char *tmp = xmalloc(n);
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    size_t len = strlen(path) + 32;
+    char *tmp = xmalloc(len);
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         st_error("cannot write '%s': %s", path, strerror(errno));
@@ -168,7 +193,7 @@ static int write_replacing(const char *path, const bytes *b, const struct stat *
         return -1;
     }
     if (old) fchmod(fd, old->st_mode & 07777);   /* keep the permissions of the file replaced */
-    int rc = write_fd(fd, b) == 0 && fsync(fd) == 0 ? 0 : -1;
+    int rc = write_parts(fd, parts, n) == 0 && fsync(fd) == 0 ? 0 : -1;
     int saved = errno;
     if (close(fd) != 0 && rc == 0) rc = -1, saved = errno;
     if (rc == 0 && rename(tmp, path) != 0) rc = -1, saved = errno;
@@ -182,10 +207,14 @@ static int write_replacing(const char *path, const bytes *b, const struct stat *
     return rc;
 }
 
-int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len)
+int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts)
 {
-    if (!weights_finite(m)) {
+    if (!weights_finite(m->params, m->n_params)) {
         st_error("refusing to write '%s': the model has non-finite weights", path);
+        return -1;
+    }
+    if (n_parts > MAX_PARTS - 3) {
+        st_error("internal error: too many parts for '%s'", path);
         return -1;
     }
     struct stat st;
@@ -194,12 +223,30 @@ int model_file_write(const char *path, const model *m, const void *extra, size_t
         st_error("cannot write '%s': %s", path, strerror(EISDIR));
         return -1;
     }
-    bytes b = {0};
-    serialize(m, extra, extra_len, &b);
-    int rc = exists && !S_ISREG(st.st_mode) ? write_in_place(path, &b)
-                                             : write_replacing(path, &b, exists ? &st : NULL);
-    free(b.p);
+    bytes prefix = {0}, header = {0};
+    model_prefix(m, &prefix);
+    size_t params_len = m->n_params * sizeof(float);
+    uint32_t model_crc = crc32c(crc32c(0, prefix.p, prefix.len), m->params, params_len);
+    uint32_t state_crc = 0;
+    uint64_t state_len = 0;
+    for (int i = 0; i < n_parts; i++) {
+        state_crc = crc32c(state_crc, state[i].p, state[i].len);
+        state_len += state[i].len;
+    }
+    make_header(&header, prefix.len + params_len, state_len, model_crc, state_crc);
+    file_part parts[MAX_PARTS] = {{header.p, header.len}, {prefix.p, prefix.len}, {m->params, params_len}};
+    for (int i = 0; i < n_parts; i++) parts[3 + i] = state[i];
+    int rc = exists && !S_ISREG(st.st_mode) ? write_in_place(path, parts, 3 + n_parts)
+                                             : write_replacing(path, parts, 3 + n_parts, exists ? &st : NULL);
+    free(prefix.p);
+    free(header.p);
     return rc;
+}
+
+int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len)
+{
+    file_part state = {extra, extra_len};
+    return model_file_write_parts(path, m, &state, extra_len ? 1 : 0);
 }
 
 /* ---- reading: a cursor that refuses to step past the end ---- */
@@ -224,16 +271,23 @@ static const unsigned char *take(reader *r, size_t n, const char *what)
     return p;
 }
 
+static uint64_t le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
 static uint32_t get_u32(reader *r, const char *what)
 {
     const unsigned char *p = take(r, 4, what);
-    return p ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24 : 0;
+    return p ? (uint32_t)le(p, 4) : 0;
 }
 
 static uint64_t get_u64(reader *r, const char *what)
 {
-    uint64_t lo = get_u32(r, what);
-    return lo | (uint64_t)get_u32(r, what) << 32;
+    const unsigned char *p = take(r, 8, what);
+    return p ? le(p, 8) : 0;
 }
 
 static const unsigned char *get_blob(reader *r, size_t *n, const char *what)
@@ -249,16 +303,15 @@ static const unsigned char *get_blob(reader *r, size_t *n, const char *what)
     return take(r, *n, what);
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
+typedef struct {
+    uint64_t model_len, state_len;
+    uint32_t model_crc, state_crc;
+} header_info;
 
 /* Checks the header at p (have bytes of it available) of a file of size bytes: magic,
- * version, and the payload length against the size. Returns 0, or -1 with an error printed. */
-static int check_header(const char *name, const unsigned char *p, size_t have, uint64_t size)
+ * version, and the section lengths against the size. Returns 0, or -1 with an error printed. */
+static int check_header(const char *name, const unsigned char *p, size_t have, uint64_t size,
+                        header_info *h)
 {
     if (size == 0) {
         st_error("%s: empty file, not a seqtrans model", name);
@@ -268,42 +321,38 @@ static int check_header(const char *name, const unsigned char *p, size_t have, u
         st_error("%s: not a seqtrans model file", name);
         return -1;
     }
-    if (have < HEADER_BYTES || size < HEADER_BYTES) {
+    if (have < 12) {
         st_error("%s: truncated model file (%llu bytes, the header alone needs %d)", name,
                  (unsigned long long)size, HEADER_BYTES);
         return -1;
     }
-    uint32_t version = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
-                       (uint32_t)p[11] << 24;
+    uint32_t version = (uint32_t)le(p + 8, 4);
     if (version > MODEL_FILE_VERSION || version == 0) {
         st_error("%s: model file version %u is not supported (this seqtrans reads version %d; "
                  "a newer seqtrans wrote it?)", name, version, MODEL_FILE_VERSION);
         return -1;
     }
-    uint32_t reserved = (uint32_t)p[12] | (uint32_t)p[13] << 8 | (uint32_t)p[14] << 16 |
-                        (uint32_t)p[15] << 24;
-    if (reserved != 0) {   /* version 1 writes 0: anything else is damage or a format we lack */
-        st_error("%s: corrupt or unsupported model file (header flags %#x)", name, reserved);
+    if (have < HEADER_BYTES || size < HEADER_BYTES) {
+        st_error("%s: truncated model file (%llu bytes, the header alone needs %d)", name,
+                 (unsigned long long)size, HEADER_BYTES);
         return -1;
     }
-    uint64_t payload = le64(p + 16);
-    if (payload != size - HEADER_BYTES) {
+    uint32_t flags = (uint32_t)le(p + 12, 4);
+    if (flags != 0 || le(p + 40, 8) != 0) { /* version 1 writes 0: anything else is damage */
+        st_error("%s: corrupt or unsupported model file (header flags %#x)", name, flags);
+        return -1;
+    }
+    h->model_len = le(p + 16, 8);
+    h->state_len = le(p + 24, 8);
+    h->model_crc = (uint32_t)le(p + 32, 4);
+    h->state_crc = (uint32_t)le(p + 36, 4);
+    uint64_t room = size - HEADER_BYTES;
+    if (h->model_len > room || h->state_len != room - h->model_len) {
+        int overflow = h->model_len > UINT64_MAX - HEADER_BYTES - h->state_len;
         st_error("%s: truncated or corrupt model file (size %llu, header says %llu)", name,
                  (unsigned long long)size,
-                 payload > UINT64_MAX - HEADER_BYTES ? (unsigned long long)UINT64_MAX
-                                                     : (unsigned long long)(payload + HEADER_BYTES));
-        return -1;
-    }
-    return 0;
-}
-
-static int read_header(reader *r)
-{
-    if (check_header(r->name, r->p, r->len, r->len) != 0) return -1;
-    uint64_t sum = le64(r->p + 24);
-    r->pos = HEADER_BYTES;
-    if (fnv1a64(r->p + r->pos, r->len - r->pos) != sum) {
-        st_error("%s: corrupt model file (checksum mismatch)", r->name);
+                 overflow ? (unsigned long long)UINT64_MAX
+                          : (unsigned long long)(HEADER_BYTES + h->model_len + h->state_len));
         return -1;
     }
     return 0;
@@ -348,137 +397,192 @@ static int read_vocab(reader *r, vocab **v, int expected_size, const char *what)
     return 0;
 }
 
-static int read_params(reader *r, model *m)
+/* Parses a model section held at sec (which starts at file offset HEADER_BYTES and lies in
+ * storage, handed to the model on success). The parameters stay where they are. */
+static int parse_model_section(const char *name, unsigned char *sec, size_t len, void *storage,
+                               model **out)
 {
-    uint64_t n = get_u64(r, "parameters");
-    if (r->failed) return -1;
-    if (n != m->n_params) {
-        st_error("%s: corrupt model file (%llu parameters, configuration needs %zu)", r->name,
-                 (unsigned long long)n, m->n_params);
+    reader r = {sec, len, 0, name, 0};
+    model_config cfg;
+    vocab *sv = NULL, *tv = NULL;
+    if (read_config(&r, &cfg) || read_vocab(&r, &sv, cfg.src_vocab, "source vocabulary") ||
+        read_vocab(&r, &tv, cfg.tgt_vocab, "target vocabulary")) {
+        vocab_free(sv);
         return -1;
     }
-    take(r, (64 - r->pos % 64) % 64, "padding");
-    const unsigned char *p = take(r, m->n_params * 4, "parameters");
-    if (!p) return -1;
-    for (size_t i = 0; i < m->n_params; i++) {
-        uint32_t u = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
-                     (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
-        memcpy(&m->params[i], &u, 4);
+    size_t need = model_layout(&cfg, NULL, NULL);
+    uint64_t n = get_u64(&r, "parameters");
+    take(&r, (64 - (HEADER_BYTES + r.pos) % 64) % 64, "padding");
+    int ok = !r.failed;
+    if (ok && n != need) {
+        st_error("%s: corrupt model file (%llu parameters, configuration needs %zu)", name,
+                 (unsigned long long)n, need);
+        ok = 0;
     }
-    if (!weights_finite(m)) {
-        st_error("%s: corrupt model file (non-finite weights)", r->name);
+    if (ok && (len - r.pos) / 4 != need) {
+        st_error("%s: truncated or corrupt model file (%zu bytes of parameters for %zu)", name,
+                 len - r.pos, need);
+        ok = 0;
+    }
+    if (ok && (len - r.pos) % 4) {
+        st_error("%s: corrupt model file (trailing bytes)", name);
+        ok = 0;
+    }
+    float *params = (float *)(void *)(sec + r.pos);
+    if (ok && !weights_finite(params, need)) {
+        st_error("%s: corrupt model file (non-finite weights)", name);
+        ok = 0;
+    }
+    if (!ok) {
+        vocab_free(sv);
+        vocab_free(tv);
         return -1;
     }
+    *out = model_wrap(&cfg, sv, tv, params, storage);
     return 0;
+}
+
+/* Room for a model section whose parameters land 64-byte aligned: the section starts at
+ * file offset HEADER_BYTES, so it starts HEADER_BYTES past an aligned address. */
+static unsigned char *section_storage(size_t len, void **storage)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, len + 64)) {
+        st_error("out of memory (model of %zu bytes)", len);
+        exit(1);
+    }
+    *storage = p;
+    return (unsigned char *)p + HEADER_BYTES % 64;
+}
+
+static int check_crc(const char *name, const void *p, size_t n, uint32_t want, const char *what)
+{
+    if (crc32c(0, p, n) == want) return 0;
+    st_error("%s: corrupt model file (checksum mismatch in the %s)", name, what);
+    return -1;
 }
 
 int model_file_parse(const char *name, const unsigned char *buf, size_t len, model **out,
                      void **extra, size_t *extra_len)
 {
-    reader r = {buf, len, 0, name, 0};
-    model_config cfg;
-    vocab *sv = NULL, *tv = NULL;
+    header_info h;
     *out = NULL;
     if (extra) *extra = NULL;
-    if (read_header(&r) || read_config(&r, &cfg) || read_vocab(&r, &sv, cfg.src_vocab, "source vocabulary") ||
-        read_vocab(&r, &tv, cfg.tgt_vocab, "target vocabulary")) {
-        vocab_free(sv);
+    if (extra_len) *extra_len = 0;
+    if (check_header(name, buf, len, len, &h) != 0) return -1;
+    const unsigned char *msec = buf + HEADER_BYTES, *ssec = msec + h.model_len;
+    if (check_crc(name, msec, h.model_len, h.model_crc, "model") ||
+        check_crc(name, ssec, h.state_len, h.state_crc, "training state"))
+        return -1;
+    void *storage;
+    unsigned char *sec = section_storage(h.model_len, &storage);
+    memcpy(sec, msec, h.model_len);
+    if (parse_model_section(name, sec, h.model_len, storage, out) != 0) {
+        free(storage);
         return -1;
     }
-    /* The parameters must fit in what is left of the file before we allocate for them. */
-    if (model_layout(&cfg, NULL, NULL) > (r.len - r.pos) / 4) {
-        st_error("%s: truncated or corrupt model file (parameters)", name);
-        vocab_free(sv);
-        vocab_free(tv);
-        return -1;
+    if (extra && h.state_len) {
+        *extra = xmalloc(h.state_len);
+        memcpy(*extra, ssec, h.state_len);
+        if (extra_len) *extra_len = h.state_len;
     }
-    model *m = model_new(&cfg, sv, tv);
-    size_t n;
-    const unsigned char *state;
-    if (read_params(&r, m) || !(state = get_blob(&r, &n, "training state"))) {
-        model_free(m);
-        return -1;
-    }
-    if (r.pos != r.len) {
-        st_error("%s: corrupt model file (trailing bytes)", name);
-        model_free(m);
-        return -1;
-    }
-    if (extra && n) {
-        *extra = xmalloc(n);
-        memcpy(*extra, state, n);
-    }
-    if (extra_len) *extra_len = extra && n ? n : 0;
-    *out = m;
     return 0;
 }
 
-/* Reads up to max bytes of fd into b (which may already hold some); stops at end of file. */
-static int read_upto(int fd, bytes *b, size_t max)
+/* Reads up to n bytes of fd into p; returns the count read (short only at end of file),
+ * or -1 with errno set. */
+static long read_fully(int fd, unsigned char *p, size_t n)
 {
-    while (b->len < max) {
-        size_t want = max - b->len < 1 << 20 ? max - b->len : 1 << 20;
-        if (b->cap - b->len < want) {
-            b->cap = b->len + want > 2 * b->cap ? b->len + want : 2 * b->cap;
-            b->p = xrealloc(b->p, b->cap);
-        }
-        ssize_t k = read(fd, b->p + b->len, want);
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, p + got, n - got < (1u << 24) ? n - got : (1u << 24));
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) return -1;
         if (k == 0) break;
-        b->len += (size_t)k;
+        got += (size_t)k;
     }
-    return 0;
+    return (long)got;
+}
+
+/* A section of len bytes, checked against its CRC. */
+static int read_section(int fd, const char *path, size_t len, uint32_t crc, const char *what,
+                        unsigned char *dst)
+{
+    long got = read_fully(fd, dst, len);
+    if (got < 0) {
+        st_error("cannot read model '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    if ((size_t)got < len) {
+        st_error("%s: truncated model file (the %s ends early)", path, what);
+        return -1;
+    }
+    return check_crc(path, dst, len, crc, what);
+}
+
+static int open_model(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        st_error("cannot open model '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) == 0 && S_ISDIR(st->st_mode)) {
+        st_error("cannot read model '%s': %s", path, strerror(EISDIR));
+        close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 int model_file_read(const char *path, model **out, void **extra, size_t *extra_len)
 {
     *out = NULL;
     if (extra) *extra = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        st_error("cannot open model '%s': %s", path, strerror(errno));
-        return -1;
-    }
+    if (extra_len) *extra_len = 0;
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        st_error("cannot read model '%s': %s", path, strerror(EISDIR));
-        close(fd);
-        return -1;
+    int fd = open_model(path, &st);
+    if (fd < 0) return -1;
+    int sized = S_ISREG(st.st_mode);
+    unsigned char head[HEADER_BYTES];
+    long got = read_fully(fd, head, HEADER_BYTES);
+    header_info h;
+    void *storage = NULL;
+    int rc = -1;
+    if (got < 0) {
+        st_error("cannot read model '%s': %s", path, strerror(errno));
+        goto out;
     }
-    /* The header first; then no more than the payload length it states, plus one byte to
-     * notice trailing data, so that a foreign or endless input (/dev/zero, a pipe) is never
-     * read to its end. For a regular file whose size disagrees with the header, nothing more
-     * is read: the parser reports the mismatch from the size alone. */
-    bytes b = {0};
-    int rc = read_upto(fd, &b, HEADER_BYTES);
-    if (rc == 0 && b.len == HEADER_BYTES && !memcmp(b.p, MAGIC, sizeof MAGIC)) {
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-            check_header(path, b.p, b.len, (uint64_t)st.st_size) != 0) {
-            close(fd);
-            free(b.p);
-            return -1;
-        }
-        uint64_t payload = le64(b.p + 16);
-        size_t limit = payload < SIZE_MAX - HEADER_BYTES - 1 ? HEADER_BYTES + (size_t)payload + 1
-                                                              : SIZE_MAX;
-        rc = read_upto(fd, &b, limit);
-        if (rc == 0 && b.len == limit && limit != SIZE_MAX) {
-            st_error("%s: corrupt model file (more data than the %llu bytes the header states)",
-                     path, (unsigned long long)limit - 1);
-            close(fd);
-            free(b.p);
-            return -1;
-        }
+    /* The size of an input that is not a regular file is taken from its header; reading
+     * then shows whether it was true. */
+    uint64_t size = sized ? (uint64_t)st.st_size
+                  : got >= 32 ? HEADER_BYTES + le(head + 16, 8) + le(head + 24, 8) : (uint64_t)got;
+    if (!sized && got >= 32 && (le(head + 16, 8) > size || le(head + 24, 8) > size)) size = UINT64_MAX;
+    if (check_header(path, head, (size_t)got, size, &h) != 0) goto out;
+    /* An input of unknown size (a pipe) is not trusted with a huge allocation. */
+    if (!sized && (h.model_len > (1ULL << 32) || h.state_len > (1ULL << 34))) {
+        st_error("%s: corrupt model file (sections of %llu and %llu bytes)", path,
+                 (unsigned long long)h.model_len, (unsigned long long)h.state_len);
+        goto out;
     }
-    int saved = errno;
+    unsigned char *sec = section_storage(h.model_len, &storage);
+    if (read_section(fd, path, h.model_len, h.model_crc, "model", sec) != 0) goto out;
+    if (parse_model_section(path, sec, h.model_len, storage, out) != 0) goto out;
+    storage = NULL; /* the model owns it now */
+    if (extra && h.state_len) {
+        unsigned char *state = xmalloc(h.state_len);
+        if (read_section(fd, path, h.state_len, h.state_crc, "training state", state) != 0) {
+            free(state);
+            model_free(*out);
+            *out = NULL;
+            goto out;
+        }
+        *extra = state;
+        if (extra_len) *extra_len = h.state_len;
+    }
+    rc = 0;
+out:
+    free(storage);
     close(fd);
-    if (rc != 0) {
-        st_error("cannot read model '%s': %s", path, strerror(saved));
-        free(b.p);
-        return -1;
-    }
-    rc = model_file_parse(path, b.p ? b.p : (const unsigned char *)"", b.len, out, extra, extra_len);
-    free(b.p);
     return rc;
 }

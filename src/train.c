@@ -184,9 +184,8 @@ typedef struct {
     float dropout;
 } state_header;
 
-static void *state_serialize(const trainer *tr, size_t *len)
+static state_header state_describe(const trainer *tr)
 {
-    size_t n = tr->m->n_params;
     state_header h = {STATE_VERSION, (uint32_t)tr->epoch, (uint32_t)tr->best_epoch,
                       (uint32_t)tr->bad_epochs, tr->step, tr->batch_in_epoch, tr->tgt_tokens,
                       {0}, {0}, {0}, tr->interrupted ? run_seconds(tr) : 0, tr->best_bleu,
@@ -194,13 +193,7 @@ static void *state_serialize(const trainer *tr, size_t *len)
     memcpy(h.data_rng, tr->data_rng.s, sizeof h.data_rng);
     memcpy(h.epoch_rng, tr->epoch_rng.s, sizeof h.epoch_rng);
     memcpy(h.drop_rng, tr->drop_rng.s, sizeof h.drop_rng);
-    *len = sizeof h + 3 * n * sizeof(float);
-    char *buf = xmalloc(*len);
-    memcpy(buf, &h, sizeof h);
-    memcpy(buf + sizeof h, tr->m->params, n * sizeof(float));
-    memcpy(buf + sizeof h + n * sizeof(float), tr->opt.m, n * sizeof(float));
-    memcpy(buf + sizeof h + 2 * n * sizeof(float), tr->opt.v, n * sizeof(float));
-    return buf;
+    return h;
 }
 
 static int state_restore(trainer *tr, const void *buf, size_t len, const char *path)
@@ -238,24 +231,19 @@ static int state_restore(trainer *tr, const void *buf, size_t len, const char *p
     return 0;
 }
 
-/* Writes the kept model (the best by dev BLEU, else the current one) with the state. */
+/* Writes the kept model (the best by dev BLEU, else the current one) with the state:
+ * the current weights and Adam's moments go straight from their buffers to the file. */
 static int save(trainer *tr)
 {
-    size_t len;
-    void *state = state_serialize(tr, &len);
-    float *current = NULL;
+    size_t n = tr->m->n_params * sizeof(float);
+    state_header h = state_describe(tr);
+    file_part state[] = {{&h, sizeof h}, {tr->m->params, n}, {tr->opt.m, n}, {tr->opt.v, n}};
+    model kept = *tr->m;
     if (tr->has_dev && tr->best_params) {
-        current = xmalloc(tr->m->n_params * sizeof(float));
-        memcpy(current, tr->m->params, tr->m->n_params * sizeof(float));
-        memcpy(tr->m->params, tr->best_params, tr->m->n_params * sizeof(float));
+        kept.params = tr->best_params;
+        model_layout(&kept.cfg, kept.params, &kept.w);
     }
-    int rc = model_file_write(tr->o->model_path, tr->m, state, len);
-    if (current) {
-        memcpy(tr->m->params, current, tr->m->n_params * sizeof(float));
-        free(current);
-    }
-    free(state);
-    return rc;
+    return model_file_write_parts(tr->o->model_path, &kept, state, 4);
 }
 
 /* ---- progress and metrics ---- */

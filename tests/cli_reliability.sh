@@ -118,7 +118,11 @@ size=$(wc -c < "$M")
 head -c 1000 "$M" > "$TMP/trunc.model"
 head -c $((size - 1)) "$M" > "$TMP/short1.model"
 { cat "$M"; printf 'x'; } > "$TMP/long1.model"
-cp "$M" "$TMP/flip.model"; printf 'Z' | dd of="$TMP/flip.model" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+# The model section (header bytes 16..23: its length) is what translating reads; the
+# training state after it is checked when --resume reads it.
+model_end=$((48 + $(od -An -t u8 -j 16 -N 8 "$M" | tr -d ' ')))
+cp "$M" "$TMP/flip.model"; printf 'Z' | dd of="$TMP/flip.model" bs=1 seek=$((model_end / 2)) conv=notrunc 2>/dev/null
+cp "$M" "$TMP/stateflip.model"; printf 'Z' | dd of="$TMP/stateflip.model" bs=1 seek=$(((model_end + size) / 2)) conv=notrunc 2>/dev/null
 cp "$M" "$TMP/v2.model"; printf '\002' | dd of="$TMP/v2.model" bs=1 seek=8 conv=notrunc 2>/dev/null
 printf '\211PNG\r\n\032\n\000\000\000\rIHDR' > "$TMP/png.model"
 printf 'Whose map is this?\t这是谁的地图？\n' > "$TMP/text.model"
@@ -138,6 +142,8 @@ has "eval -m damaged model message" "$TMP/err" "checksum"
 exits 1 "tokenize -m damaged model" "$SEQTRANS" tokenize -m "$TMP/trunc.model" "$in"
 empty "tokenize -m damaged model: no output" "$TMP/out"
 exits 1 "train --resume damaged model" "$SEQTRANS" train "$corpus" $TINY --resume -o "$TMP/flip.model"
+exits 1 "train --resume damaged training state" "$SEQTRANS" train "$corpus" $TINY --resume -o "$TMP/stateflip.model"
+has "train --resume damaged training state: message" "$TMP/err" "checksum mismatch in the training state"
 # every truncation and a spread of single-byte changes are refused
 bad=0; n=0
 for len in 0 1 7 8 12 31 32 33 40 64 100 200 500 1000 4096 $((size / 3)) $((size / 2)) $((size - 4)) $((size - 1)); do
@@ -153,8 +159,13 @@ for off in 0 7 8 11 12 16 20 24 31 32 36 40 44 48 52 56 60 64 70 80 100 150 200 
     cp "$M" "$TMP/cut.model"
     printf '\377' | dd of="$TMP/cut.model" bs=1 seek=$off conv=notrunc 2>/dev/null
     cmp -s "$M" "$TMP/cut.model" && continue   # the byte was 0xff already
-    echo Hello | "$SEQTRANS" translate -m "$TMP/cut.model" > "$TMP/out" 2> "$TMP/err"
-    [ $? = 1 ] && [ ! -s "$TMP/out" ] || bad=$((bad + 1))
+    if [ $off -lt $model_end ] && { [ $off -lt 36 ] || [ $off -ge 40 ]; }; then  # 36..39: the state's CRC
+        echo Hello | "$SEQTRANS" translate -m "$TMP/cut.model" > "$TMP/out" 2> "$TMP/err"
+        [ $? = 1 ] && [ ! -s "$TMP/out" ] || bad=$((bad + 1))
+    else
+        "$SEQTRANS" train "$corpus" $TINY --resume -o "$TMP/cut.model" > "$TMP/out" 2> "$TMP/err"
+        [ $? = 1 ] || bad=$((bad + 1))
+    fi
     n=$((n + 1))
 done
 [ $bad = 0 ] && pass || fail "$bad of $n corrupted models accepted"
