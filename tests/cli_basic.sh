@@ -1,0 +1,79 @@
+#!/bin/sh
+# The command line as a user meets it: help, usage errors, missing files, the kernel named
+# by --version, and a tiny model that learns a handful of pairs and gives them back.
+. tests/cli_lib.sh
+
+# ---- help, usage errors, missing files ----
+ok "--help" "$SEQTRANS" --help
+ok "--version" "$SEQTRANS" --version
+exits 2 "no command" "$SEQTRANS"
+exits 2 "unknown command" "$SEQTRANS" frobnicate
+for cmd in tokenize train eval translate; do
+    ok "$cmd -h" "$SEQTRANS" $cmd -h
+    grep -q "usage: seqtrans $cmd" "$TMP/out" && pass || fail "$cmd -h prints its usage on stdout"
+    exits 2 "$cmd unknown option" "$SEQTRANS" $cmd --no-such-option
+done
+exits 2 "train without corpus" "$SEQTRANS" train
+exits 2 "train bad --epochs" "$SEQTRANS" train x.tsv --epochs zero
+exits 2 "train bad --encoder" "$SEQTRANS" train x.tsv --encoder sideways
+exits 2 "translate bad --beam" "$SEQTRANS" translate --beam 0
+exits 1 "train missing corpus" "$SEQTRANS" train "$TMP/missing.tsv" -o "$TMP/m.model"
+grep -q "cannot open '$TMP/missing.tsv'" "$TMP/err" && pass || fail "train names the missing corpus"
+exits 1 "translate missing model" "$SEQTRANS" translate -m "$TMP/missing.model"
+exits 1 "eval missing model" "$SEQTRANS" eval -m "$TMP/missing.model" "$TMP/missing.tsv"
+exits 1 "eval missing hyp" "$SEQTRANS" eval --hyp "$TMP/missing.txt" "$TMP/missing.txt"
+
+# ---- the OpenBLAS kernel: never the generic fallback on a CPU with a better one ----
+flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+want=""
+case "$flags" in *avx2*) case "$flags" in *fma*) want=Haswell ;; esac ;; esac
+case "$flags" in *avx512f*avx512dq*avx512bw*avx512vl*|*avx512f*avx512bw*avx512dq*avx512vl*) want=SkylakeX ;; esac
+ok "--version names the kernel" "$SEQTRANS" --version
+if [ -n "$want" ] && [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+    grep -q "kernel $want" "$TMP/out" && pass || fail "kernel: want $want, got: $(cat "$TMP/out")"
+fi
+OPENBLAS_CORETYPE=Haswell "$SEQTRANS" --version > "$TMP/out"
+grep -q "kernel Haswell (from OPENBLAS_CORETYPE)" "$TMP/out" && pass || fail "the user's OPENBLAS_CORETYPE wins"
+
+# ---- a tiny model overfits a handful of pairs, then translates them back ----
+cat > "$TMP/pairs.tsv" <<'TSV'
+I like cats.	我喜欢猫。
+He drinks tea.	他喝茶。
+Where are you?	你在哪里？
+We have 3 books.	我们有3本书。
+The dog is big.	狗很大。
+She reads a book.	她看书。
+TSV
+cut -f1 "$TMP/pairs.tsv" > "$TMP/src.txt"
+cut -f2 "$TMP/pairs.tsv" > "$TMP/ref.txt"
+ok "train tiny" "$SEQTRANS" train "$TMP/pairs.tsv" --emb 32 --hidden 64 --epochs 150 --batch 6 \
+    --dropout 0 --label-smoothing 0 --min-count 1 --lr 0.01 --threads 1 -q -o "$TMP/tiny.model"
+for beam in 1 5; do
+    ok "translate beam $beam" "$SEQTRANS" translate -m "$TMP/tiny.model" --beam $beam "$TMP/src.txt"
+    cmp -s "$TMP/out" "$TMP/ref.txt" && pass || { fail "beam $beam reproduces the pairs"; diff "$TMP/out" "$TMP/ref.txt" >&2; }
+done
+# ... with the model from $SEQTRANS_MODEL, from stdin, and identically on a second load
+cp "$TMP/out" "$TMP/first.txt"
+SEQTRANS_MODEL="$TMP/tiny.model" "$SEQTRANS" translate < "$TMP/src.txt" > "$TMP/second.txt"
+cmp -s "$TMP/first.txt" "$TMP/second.txt" && pass || fail "save and load give identical outputs"
+ok "eval tiny" "$SEQTRANS" eval -m "$TMP/tiny.model" --json "$TMP/pairs.tsv"
+grep -q '"bleu": 100' "$TMP/out" && pass || fail "eval of the training pairs: BLEU 100, got $(cat "$TMP/out")"
+grep -q '"loss"' "$TMP/out" && grep -q '"ppl"' "$TMP/out" && pass || fail "eval --json has loss and ppl"
+# Chinese -> English from the same file
+ok "train tiny reverse" "$SEQTRANS" train "$TMP/pairs.tsv" --reverse --emb 32 --hidden 64 --epochs 150 \
+    --batch 6 --dropout 0 --label-smoothing 0 --min-count 1 --lr 0.01 --threads 1 -q -o "$TMP/rev.model"
+ok "translate reverse" "$SEQTRANS" translate -m "$TMP/rev.model" "$TMP/ref.txt"
+cmp -s "$TMP/out" "$TMP/src.txt" && pass || { fail "reverse model reproduces the English"; diff "$TMP/out" "$TMP/src.txt" >&2; }
+ok "eval reverse" "$SEQTRANS" eval -m "$TMP/rev.model" --json "$TMP/pairs.tsv"
+grep -q '"bleu": 100' "$TMP/out" && grep -q 'tok:13a' "$TMP/out" && pass || fail "reverse eval reads the file the other way round"
+
+# ---- metrics lines ----
+ok "train --metrics" "$SEQTRANS" train "$TMP/pairs.tsv" --dev "$TMP/pairs.tsv" --emb 8 --hidden 8 --epochs 2 \
+    --min-count 1 --threads 1 -q -o "$TMP/m.model" --metrics "$TMP/metrics.jsonl"
+grep -q '"event":"epoch".*"dev_bleu"' "$TMP/metrics.jsonl" && pass || fail "epoch lines carry dev_bleu"
+tail -n 1 "$TMP/metrics.jsonl" | grep -q '"event":"done".*"model":' && pass || fail "the last line is done with the model"
+for key in elapsed_s epoch step tgt_tokens tok_per_s train_loss; do
+    grep -q "\"$key\":" "$TMP/metrics.jsonl" && pass || fail "metrics lines carry $key"
+done
+
+summary basic_cli
