@@ -73,6 +73,12 @@ void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int 
           const float *B, int ldb, float beta, float *C, int ldc)
 {
     if (M <= 0 || N <= 0) return;
+    if (M == 1 && K > 0) {
+        /* One row (translating one sentence): sgemm would pack all of B for it. */
+        cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? N : K, tb ? K : N, alpha,
+                    B, ldb, A, ta ? lda : 1, beta, C, 1);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -2,10 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,9 +92,14 @@ static void put_blob(bytes *b, const void *p, size_t n)
 
 static int weights_finite(const float *w, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(w[i])) return 0;
-    return 1;
+    /* Exponent bits all set means Inf or NaN; no early exit, so the loop vectorizes. */
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &w[i], sizeof u);
+        bad |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    return !bad;
 }
 
 /* The model section up to its parameters: configuration, vocabularies, count, padding. */
@@ -535,6 +540,64 @@ static int open_model(const char *path, struct stat *st)
     return fd;
 }
 
+/* The model section of a regular file, mapped privately instead of read: no copy, no
+ * zeroed pages, and the weights are shared with the page cache until written. */
+static unsigned char *map_model_section(int fd, const char *path, const header_info *h, void **map,
+                                        size_t *map_len)
+{
+    *map_len = HEADER_BYTES + (size_t)h->model_len;
+    void *p = mmap(NULL, *map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+        st_error("cannot read model '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    *map = p;
+    unsigned char *sec = (unsigned char *)p + HEADER_BYTES;
+    if (check_crc(path, sec, h->model_len, h->model_crc, "model") != 0) {
+        munmap(p, *map_len);
+        return NULL;
+    }
+    return sec;
+}
+
+/* The model section of anything else (a pipe), read into aligned memory. */
+static unsigned char *read_model_section(int fd, const char *path, const header_info *h, void **storage)
+{
+    /* An input of unknown size is not trusted with a huge allocation. */
+    if (h->model_len > (1ULL << 32) || h->state_len > (1ULL << 34)) {
+        st_error("%s: corrupt model file (sections of %llu and %llu bytes)", path,
+                 (unsigned long long)h->model_len, (unsigned long long)h->state_len);
+        return NULL;
+    }
+    unsigned char *sec = section_storage(h->model_len, storage);
+    if (read_section(fd, path, h->model_len, h->model_crc, "model", sec) != 0) {
+        free(*storage);
+        *storage = NULL;
+        return NULL;
+    }
+    return sec;
+}
+
+/* The state section; a regular file is positioned to it (the model section was mapped, not
+ * read), a pipe is there already. */
+static int read_state(int fd, int sized, const char *path, const header_info *h, void **extra,
+                      size_t *extra_len)
+{
+    if (!h->state_len) return 0;
+    if (sized && lseek(fd, HEADER_BYTES + (off_t)h->model_len, SEEK_SET) < 0) {
+        st_error("cannot read model '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    unsigned char *state = xmalloc(h->state_len);
+    if (read_section(fd, path, h->state_len, h->state_crc, "training state", state) != 0) {
+        free(state);
+        return -1;
+    }
+    *extra = state;
+    if (extra_len) *extra_len = h->state_len;
+    return 0;
+}
+
 int model_file_read(const char *path, model **out, void **extra, size_t *extra_len)
 {
     *out = NULL;
@@ -547,7 +610,6 @@ int model_file_read(const char *path, model **out, void **extra, size_t *extra_l
     unsigned char head[HEADER_BYTES];
     long got = read_fully(fd, head, HEADER_BYTES);
     header_info h;
-    void *storage = NULL;
     int rc = -1;
     if (got < 0) {
         st_error("cannot read model '%s': %s", path, strerror(errno));
@@ -559,30 +621,24 @@ int model_file_read(const char *path, model **out, void **extra, size_t *extra_l
                   : got >= 32 ? HEADER_BYTES + le(head + 16, 8) + le(head + 24, 8) : (uint64_t)got;
     if (!sized && got >= 32 && (le(head + 16, 8) > size || le(head + 24, 8) > size)) size = UINT64_MAX;
     if (check_header(path, head, (size_t)got, size, &h) != 0) goto out;
-    /* An input of unknown size (a pipe) is not trusted with a huge allocation. */
-    if (!sized && (h.model_len > (1ULL << 32) || h.state_len > (1ULL << 34))) {
-        st_error("%s: corrupt model file (sections of %llu and %llu bytes)", path,
-                 (unsigned long long)h.model_len, (unsigned long long)h.state_len);
+    void *storage = NULL;
+    size_t map_len = 0;
+    unsigned char *sec = sized ? map_model_section(fd, path, &h, &storage, &map_len)
+                               : read_model_section(fd, path, &h, &storage);
+    if (!sec) goto out;
+    if (parse_model_section(path, sec, h.model_len, storage, out) != 0) {
+        if (map_len) munmap(storage, map_len);
+        else free(storage);
         goto out;
     }
-    unsigned char *sec = section_storage(h.model_len, &storage);
-    if (read_section(fd, path, h.model_len, h.model_crc, "model", sec) != 0) goto out;
-    if (parse_model_section(path, sec, h.model_len, storage, out) != 0) goto out;
-    storage = NULL; /* the model owns it now */
-    if (extra && h.state_len) {
-        unsigned char *state = xmalloc(h.state_len);
-        if (read_section(fd, path, h.state_len, h.state_crc, "training state", state) != 0) {
-            free(state);
-            model_free(*out);
-            *out = NULL;
-            goto out;
-        }
-        *extra = state;
-        if (extra_len) *extra_len = h.state_len;
+    (*out)->storage_len = map_len;
+    if (extra && read_state(fd, sized, path, &h, extra, extra_len) != 0) {
+        model_free(*out);
+        *out = NULL;
+        goto out;
     }
     rc = 0;
 out:
-    free(storage);
     close(fd);
     return rc;
 }

@@ -39,7 +39,7 @@ static void check_gemm(int ta, int tb, int M, int N, int K, float beta)
 
 static void test_gemm_all_forms(void)
 {
-    int shapes[][3] = {{1, 1, 1}, {7, 13, 5}, {64, 96, 33}, {130, 70, 257}, {3, 300, 64}};
+    int shapes[][3] = {{1, 1, 1}, {1, 57, 40}, {7, 13, 5}, {64, 96, 33}, {130, 70, 257}, {3, 300, 64}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++) {
