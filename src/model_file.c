@@ -90,14 +90,18 @@ static void put_blob(bytes *b, const void *p, size_t n)
     put(b, p, n);
 }
 
-static int weights_finite(const float *w, size_t n)
+/* Every weight finite and |w| <= 2^50. The bound keeps every sum of products in the forward
+ * pass finite (at most 8192 terms of two weights: 2^13 * 2^100 < 2^128), so an accepted
+ * model can never turn into Inf or NaN while translating; training never comes near it.
+ * As bit patterns, |w| > 2^50, Inf and NaN are exactly the values above 0x58800000; no early
+ * exit, so the loop vectorizes. */
+static int weights_in_range(const float *w, size_t n)
 {
-    /* Exponent bits all set means Inf or NaN; no early exit, so the loop vectorizes. */
     uint32_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t u;
         memcpy(&u, &w[i], sizeof u);
-        bad |= (u & 0x7f800000u) == 0x7f800000u;
+        bad |= (u & 0x7fffffffu) > 0x58800000u;
     }
     return !bad;
 }
@@ -214,8 +218,8 @@ static int write_replacing(const char *path, const file_part *parts, int n, cons
 
 int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts)
 {
-    if (!weights_finite(m->params, m->n_params)) {
-        st_error("refusing to write '%s': the model has non-finite weights", path);
+    if (!weights_in_range(m->params, m->n_params)) {
+        st_error("refusing to write '%s': the model has non-finite weights (or beyond 2^50)", path);
         return -1;
     }
     if (n_parts > MAX_PARTS - 3) {
@@ -434,8 +438,8 @@ static int parse_model_section(const char *name, unsigned char *sec, size_t len,
         ok = 0;
     }
     float *params = (float *)(void *)(sec + r.pos);
-    if (ok && !weights_finite(params, need)) {
-        st_error("%s: corrupt model file (non-finite weights)", name);
+    if (ok && !weights_in_range(params, need)) {
+        st_error("%s: corrupt model file (non-finite weights, or beyond 2^50)", name);
         ok = 0;
     }
     if (!ok) {

@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "model_file.h"
+#include "translator.h"
 #include "vocab.h"
 
 static char dir[] = "/tmp/seqtrans-test-model-file-XXXXXX";
@@ -441,6 +442,59 @@ static void test_non_finite_weights(void)
     free(bad);
 }
 
+/* Found by fuzzing (tests/fuzz_model_file.c): a weight of 3.4e38 is finite, so the file was
+ * accepted, but decoding overflowed to Inf - Inf = NaN and translated every sentence into a
+ * run of one repeated word. Weights beyond 2^50 are now refused on reading and writing; at
+ * the bound itself every sum of products stays finite, so a model of nothing but +-2^50
+ * still translates (the sanitizer build checks that no NaN reaches an integer conversion). */
+static void test_weights_out_of_range(void)
+{
+    static const uint32_t bits[] = {0x7f7fffff /* FLT_MAX */, 0xff7fffff, 0x58800001, 0x60000000};
+    size_t params_at = good_len - sizeof state - reference->n_params * 4;
+    unsigned char *bad = malloc(good_len);
+    for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++) {
+        memcpy(bad, good, good_len);
+        put_le(bad + params_at + 4 * (reference->n_params / 3), bits[k], 4);
+        fix_header(bad, good_len);
+        model *m = NULL;
+        quiet_begin();
+        CHECK(model_file_parse("huge.model", bad, good_len, &m, NULL, NULL) != 0);
+        CHECK(strstr(quiet_end(), "beyond 2^50") != NULL);
+        CHECK(m == NULL);
+        float f;
+        memcpy(&f, &bits[k], 4);
+        m = tiny_model(1, 1, 42);
+        m->params[k] = f;
+        quiet_begin();
+        CHECK(model_file_write(in_dir("huge.model"), m, NULL, 0) != 0);
+        quiet_end();
+        model_free(m);
+    }
+    free(bad);
+    CHECK(access(in_dir("huge.model"), F_OK) != 0);
+
+    model *m = tiny_model(2, 1, 5);
+    for (size_t i = 0; i < m->n_params; i++) m->params[i] = i % 3 ? 0x1p50f : -0x1p50f;
+    CHECK(model_file_write(in_dir("edge.model"), m, NULL, 0) == 0);
+    model_free(m);
+    m = NULL;
+    CHECK(model_file_read(in_dir("edge.model"), &m, NULL, NULL) == 0 && m);
+    if (m) {
+        static const char *const lines[] = {"the cat sat on the mat .", "don't", ""};
+        decode_options o = {3, 1.0f};
+        translator tr;
+        translator_init(&tr, m, &o);
+        char *out[3];
+        translate_lines(&tr, lines, 3, out, NULL);
+        for (int i = 0; i < 3; i++) {
+            CHECK(out[i] && utf8_valid(out[i], strlen(out[i])));
+            free(out[i]);
+        }
+        translator_free(&tr);
+        model_free(m);
+    }
+}
+
 static void test_write_failures(void)
 {
     model *m = NULL;
@@ -575,6 +629,7 @@ int main(void)
     RUN_TEST(test_foreign_and_empty);
     RUN_TEST(test_newer_version);
     RUN_TEST(test_non_finite_weights);
+    RUN_TEST(test_weights_out_of_range);
     RUN_TEST(test_write_failures);
     RUN_TEST(test_read_failures);
     RUN_TEST(test_replace_is_atomic);
