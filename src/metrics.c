@@ -268,22 +268,31 @@ typedef struct {
     uint32_t gen;
 } ngtab;
 
-/* Empties the table and makes room for nkeys insertions. */
-static void ng_begin(ngtab *t, size_t nkeys)
+/* Empties a generation-stamped open-addressing table (entries of entry_size bytes) and
+ * makes room for nkeys insertions: a new generation number makes every old entry free,
+ * and the entries are only cleared when the number wraps around. */
+static void table_begin(void **entries, size_t *cap, uint32_t *gen, size_t entry_size, size_t nkeys)
 {
     size_t need = 2 * nkeys + 16;
-    if (need > t->cap) {
+    if (need > *cap) {
         size_t c = 64;
         while (c < need) c *= 2;
-        free(t->e);
-        t->e = xcalloc(c, sizeof *t->e);
-        t->cap = c;
-        t->gen = 0;
+        free(*entries);
+        *entries = xcalloc(c, entry_size);
+        *cap = c;
+        *gen = 0;
     }
-    if (++t->gen == 0) {
-        memset(t->e, 0, t->cap * sizeof *t->e);
-        t->gen = 1;
+    if (++*gen == 0) {
+        memset(*entries, 0, *cap * entry_size);
+        *gen = 1;
     }
+}
+
+static void ng_begin(ngtab *t, size_t nkeys)
+{
+    void *e = t->e;
+    table_begin(&e, &t->cap, &t->gen, sizeof *t->e, nkeys);
+    t->e = e;
 }
 
 static inline size_t ng_slot(const ngtab *t, uint64_t k0, uint64_t k1)
@@ -345,19 +354,9 @@ typedef struct {
 
 static void tk_begin(tktab *t, size_t nkeys)
 {
-    size_t need = 2 * nkeys + 16;
-    if (need > t->cap) {
-        size_t c = 64;
-        while (c < need) c *= 2;
-        free(t->e);
-        t->e = xcalloc(c, sizeof *t->e);
-        t->cap = c;
-        t->gen = 0;
-    }
-    if (++t->gen == 0) {
-        memset(t->e, 0, t->cap * sizeof *t->e);
-        t->gen = 1;
-    }
+    void *e = t->e;
+    table_begin(&e, &t->cap, &t->gen, sizeof *t->e, nkeys);
+    t->e = e;
 }
 
 static uint64_t hash_bytes(const char *s, size_t n)
