@@ -230,7 +230,13 @@ if [ -w /dev/full ]; then   # through a link, so that a regression renames over 
     has "train -o /dev/full message" "$TMP/err" "No space left on device"
     [ -L "$TMP/full.model" ] && pass || fail "/dev/full link replaced by a file"
 fi
+# a disk that fills up while the model is written (a file-size limit; SIGXFSZ ignored so that
+# write() fails with EFBIG as it would with ENOSPC)
 cp "$M" "$TMP/keep.model"
+exits 1 "train onto a full disk" sh -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' sh \
+    "$SEQTRANS" train "$corpus" $TINY --max-steps 3 -o "$TMP/keep.model"
+has "full disk message" "$TMP/err" "cannot write '$TMP/keep.model'"
+cmp -s "$M" "$TMP/keep.model" && pass || fail "a full disk changed the existing model"
 exits 1 "train over a model, failing" "$SEQTRANS" train "$TMP/allbad.tsv" $TINY -o "$TMP/keep.model"
 cmp -s "$M" "$TMP/keep.model" && pass || fail "a failed training changed the existing model"
 no_temporaries "no temporaries after write errors"
