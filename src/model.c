@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 int model_encoder_directions(const model_config *c) { return c->bidir ? 2 : 1; }
 int model_encoder_units(const model_config *c) { return c->bidir ? c->hidden / 2 : c->hidden; }
@@ -115,8 +114,7 @@ void model_free(model *m)
     if (!m) return;
     vocab_free(m->src_vocab);
     vocab_free(m->tgt_vocab);
-    if (m->storage_len) munmap(m->storage, m->storage_len);
-    else if (m->storage) free(m->storage);
+    if (m->storage) free(m->storage);
     else free(m->params);
     free(m);
 }

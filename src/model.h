@@ -36,8 +36,7 @@ typedef struct {
     float *params;
     size_t n_params;
     model_weights w;
-    void *storage;       /* when set, params point into it (a loaded file) and it is freed */
-    size_t storage_len;  /* when set, storage is a mapping of that many bytes (munmap) */
+    void *storage;   /* when set, params point into it (a loaded file) and it is freed */
 } model;
 
 /* Checks sizes and combinations; prints what is wrong and returns -1. */

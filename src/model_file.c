@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -544,31 +543,14 @@ static int open_model(const char *path, struct stat *st)
     return fd;
 }
 
-/* The model section of a regular file, mapped privately instead of read: no copy, no
- * zeroed pages, and the weights are shared with the page cache until written. */
-static unsigned char *map_model_section(int fd, const char *path, const header_info *h, void **map,
-                                        size_t *map_len)
+/* The model section, read into aligned memory of its own: the model never depends on the
+ * file again, so the file may be replaced, truncated or rewritten while a translator runs.
+ * (A mapping would save a copy, but a file truncated under it would crash the reader.) */
+static unsigned char *read_model_section(int fd, int sized, const char *path, const header_info *h,
+                                         void **storage)
 {
-    *map_len = HEADER_BYTES + (size_t)h->model_len;
-    void *p = mmap(NULL, *map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
-        st_error("cannot read model '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    *map = p;
-    unsigned char *sec = (unsigned char *)p + HEADER_BYTES;
-    if (check_crc(path, sec, h->model_len, h->model_crc, "model") != 0) {
-        munmap(p, *map_len);
-        return NULL;
-    }
-    return sec;
-}
-
-/* The model section of anything else (a pipe), read into aligned memory. */
-static unsigned char *read_model_section(int fd, const char *path, const header_info *h, void **storage)
-{
-    /* An input of unknown size is not trusted with a huge allocation. */
-    if (h->model_len > (1ULL << 32) || h->state_len > (1ULL << 34)) {
+    /* An input of unknown size (a pipe) is not trusted with a huge allocation. */
+    if (!sized && (h->model_len > (1ULL << 32) || h->state_len > (1ULL << 34))) {
         st_error("%s: corrupt model file (sections of %llu and %llu bytes)", path,
                  (unsigned long long)h->model_len, (unsigned long long)h->state_len);
         return NULL;
@@ -582,16 +564,10 @@ static unsigned char *read_model_section(int fd, const char *path, const header_
     return sec;
 }
 
-/* The state section; a regular file is positioned to it (the model section was mapped, not
- * read), a pipe is there already. */
-static int read_state(int fd, int sized, const char *path, const header_info *h, void **extra,
-                      size_t *extra_len)
+/* The state section, which follows the model section just read. */
+static int read_state(int fd, const char *path, const header_info *h, void **extra, size_t *extra_len)
 {
     if (!h->state_len) return 0;
-    if (sized && lseek(fd, HEADER_BYTES + (off_t)h->model_len, SEEK_SET) < 0) {
-        st_error("cannot read model '%s': %s", path, strerror(errno));
-        return -1;
-    }
     unsigned char *state = xmalloc(h->state_len);
     if (read_section(fd, path, h->state_len, h->state_crc, "training state", state) != 0) {
         free(state);
@@ -626,17 +602,13 @@ int model_file_read(const char *path, model **out, void **extra, size_t *extra_l
     if (!sized && got >= 32 && (le(head + 16, 8) > size || le(head + 24, 8) > size)) size = UINT64_MAX;
     if (check_header(path, head, (size_t)got, size, &h) != 0) goto out;
     void *storage = NULL;
-    size_t map_len = 0;
-    unsigned char *sec = sized ? map_model_section(fd, path, &h, &storage, &map_len)
-                               : read_model_section(fd, path, &h, &storage);
+    unsigned char *sec = read_model_section(fd, sized, path, &h, &storage);
     if (!sec) goto out;
     if (parse_model_section(path, sec, h.model_len, storage, out) != 0) {
-        if (map_len) munmap(storage, map_len);
-        else free(storage);
+        free(storage);
         goto out;
     }
-    (*out)->storage_len = map_len;
-    if (extra && read_state(fd, sized, path, &h, extra, extra_len) != 0) {
+    if (extra && read_state(fd, path, &h, extra, extra_len) != 0) {
         model_free(*out);
         *out = NULL;
         goto out;
