@@ -346,8 +346,14 @@ static int check_header(const char *name, const unsigned char *p, size_t have, u
         return -1;
     }
     uint32_t flags = (uint32_t)le(p + 12, 4);
-    if (flags != 0 || le(p + 40, 8) != 0) { /* version 1 writes 0: anything else is damage */
+    if (flags != 0) { /* version 1 writes 0: anything else is damage */
         st_error("%s: corrupt or unsupported model file (header flags %#x)", name, flags);
+        return -1;
+    }
+    if (le(p + 40, 8) != 0) {
+        /* also what a file in the single-section layout of earlier development builds shows */
+        st_error("%s: corrupt or unsupported model file (reserved header bytes 40-47 are not "
+                 "zero; written by an older development build?)", name);
         return -1;
     }
     h->model_len = le(p + 16, 8);

@@ -279,6 +279,17 @@ static void test_every_byte_corrupted(void)
     model *m = NULL;
     CHECK(model_file_parse("x.model", bad, good_len, &m, NULL, NULL) != 0);
     CHECK(strstr(quiet_end(), "checksum") != NULL);
+    /* the header's flags and reserved bytes are named */
+    memcpy(bad, good, good_len);
+    bad[13] = 1;
+    quiet_begin();
+    CHECK(model_file_parse("x.model", bad, good_len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "header flags 0x100") != NULL);
+    memcpy(bad, good, good_len);
+    bad[44] = 7;
+    quiet_begin();
+    CHECK(model_file_parse("x.model", bad, good_len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "reserved header bytes") != NULL);
     free(bad);
 }
 
