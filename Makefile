@@ -52,6 +52,10 @@ demo: deps seqtrans
 bench: seqtrans
 	@sh scripts/bench.sh
 
+# libFuzzer targets for every parser of untrusted input (clang); SECONDS per target.
+fuzz: seqtrans
+	@sh scripts/fuzz.sh $(SECONDS)
+
 install: seqtrans
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 seqtrans $(DESTDIR)$(PREFIX)/bin/seqtrans
