@@ -85,6 +85,7 @@ typedef struct {
     rng_t data_rng, epoch_rng, drop_rng; /* epoch_rng: data_rng as the epoch began */
     epoch_plan plan;
     long step, batch_in_epoch, tgt_tokens, nonfinite_in_row;
+    long attempts;        /* steps tried in this process, skipped ones included */
     int epoch;            /* epochs completed */
     double elapsed;       /* training seconds before this process, when resumed */
     int interrupted;      /* by a signal: the checkpoint then keeps the time used so far */
@@ -355,6 +356,16 @@ static void plan_step(trainer *tr, long k)
     }
 }
 
+/* For the tests: SEQTRANS_TEST_NAN_STEPS=A-B makes the loss of the A-th to B-th step this
+ * process tries not a number,
+ * which no small honest run can be relied on to produce. */
+static int injected_fault(long step)
+{
+    const char *env = getenv("SEQTRANS_TEST_NAN_STEPS");
+    long a, b;
+    return env && sscanf(env, "%ld-%ld", &a, &b) == 2 && step >= a && step <= b;
+}
+
 /* One optimizer step on batch k of the epoch. Returns 0, or -1 after too many bad steps. */
 static int train_step(trainer *tr, long k)
 {
@@ -371,8 +382,9 @@ static int train_step(trainer *tr, long k)
         sum_sq += tr->workers[w].sum_sq;
     }
     double norm = sqrt(sum_sq);
+    if (injected_fault(++tr->attempts)) bl.loss = NAN;
     if (!isfinite(bl.loss) || !isfinite(norm)) {
-        st_warn("step %ld: non-finite loss or gradient; step skipped", tr->step + 1);
+        st_warn("step %ld: non-finite loss or gradient; this batch is skipped", tr->step + 1);
         if (++tr->nonfinite_in_row >= 5) {
             st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
             return -1;
