@@ -82,11 +82,10 @@ SEQTRANS_TEST_NAN_STEPS=3-4 "$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidden 
 [ $? = 0 ] && pass || fail "two non-finite steps are survived"
 [ "$(grep -c 'non-finite loss or gradient; this batch is skipped' "$TMP/err")" = 2 ] && pass || fail "a warning per skipped batch"
 ok "the model after skipped steps loads" "$SEQTRANS" translate -m "$TMP/nan.model" "$TMP/src.txt"
-cp "$TMP/nan.model" "$TMP/nan-before.model"
 SEQTRANS_TEST_NAN_STEPS=3-1000 "$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidden 8 --max-steps 10 --batch 2 \
     --min-count 1 --threads 1 -q -o "$TMP/nan.model" 2> "$TMP/err"
 [ $? = 1 ] && pass || fail "non-finite steps in a row stop training with exit 1"
 grep -q "training diverged" "$TMP/err" && pass || fail "divergence is named"
-cmp -s "$TMP/nan.model" "$TMP/nan-before.model" && pass || fail "the previous model file is left as it was"
+ok "the model file left behind (last finished epoch) loads" "$SEQTRANS" translate -m "$TMP/nan.model" "$TMP/src.txt"
 
 summary basic_cli
