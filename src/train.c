@@ -21,8 +21,6 @@
 void train_options_default(train_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->model_path = NULL;
-    o->epochs = 0;
     o->batch = 64;
     o->emb = 256;
     o->hidden = 512;
@@ -229,6 +227,10 @@ static int state_restore(trainer *tr, const void *buf, size_t len, const char *p
     memcpy(tr->drop_rng.s, h.drop_rng, sizeof h.drop_rng);
     tr->elapsed = h.elapsed;
     tr->best_bleu = h.best_bleu;
+    /* The run goes on as asked, but it is then no longer the same run. */
+    if (h.batch != (uint32_t)tr->o->batch || h.seed != (uint32_t)tr->o->seed || h.dropout != tr->o->dropout)
+        st_warn("%s: resuming with --batch %d --seed %d --dropout %g; the run so far used %u, %u, %g",
+                path, tr->o->batch, tr->o->seed, tr->o->dropout, h.batch, h.seed, h.dropout);
     return 0;
 }
 
