@@ -30,7 +30,8 @@ static void usage(FILE *out)
         "  -m, --model FILE   model (default $SEQTRANS_MODEL or seqtrans.model)\n"
         "      --beam N       beam size; 1 is greedy search (5)\n"
         "      --alpha F      length normalisation exponent (1.0)\n"
-        "      --batch N      sentences translated together (64)\n"
+        "      --batch N      most lines read before translating; fewer when no more input\n"
+        "                     is waiting (256)\n"
         "      --threads N    worker threads (number of cores)\n"
         "  -h, --help         this help\n");
 }
@@ -169,15 +170,16 @@ static int parse_args(int argc, char **argv, translate_options *o)
 
 int cmd_translate(int argc, char **argv)
 {
-    translate_options o = {NULL, 5, 64, (int)sysconf(_SC_NPROCESSORS_ONLN), 1.0f};
+    translate_options o = {NULL, 5, 256, (int)sysconf(_SC_NPROCESSORS_ONLN), 1.0f};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) return rc;
-    blas_set_threads(o.threads);
+    blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
     if (model_file_read(o.model_path ? o.model_path : model_default_path(), &m, NULL, NULL) != 0) return 1;
     decode_options dopt = {o.beam, o.alpha};
     translator tr;
     translator_init(&tr, m, &dopt);
+    translator_set_workers(&tr, o.threads);
     rc = 0;
     if (optind == argc) rc = translate_stream(&tr, 0, "<stdin>", o.batch);
     for (int i = optind; i < argc && rc == 0; i++) {
