@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float fast_expf(float x)
+static inline float fast_expf(float x_in)
 {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    /* NaN goes through unchanged (a NaN loss must stay visible); it must not reach the
+     * float-to-int conversion below, where it would be undefined. */
+    float x = x_in != x_in ? 0.0f : x_in < -87.0f ? -87.0f : x_in > 88.0f ? 88.0f : x_in;
     float k = rintf(x * 1.44269504088896341f);
     float r = x - k * 0.693145751953125f - k * 1.428606765330187e-06f;
     float p = 1.0f / 720;
@@ -24,7 +26,7 @@ static inline float fast_expf(float x)
     int32_t bits = ((int32_t)k + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    return x_in != x_in ? x_in : p * scale;
 }
 
 static inline float sigmoid(float x) { return 1.0f / (1.0f + fast_expf(-x)); }

@@ -122,7 +122,7 @@ static int set_option(train_options *o, int c, const char *arg)
     case OPT_PATIENCE: rc = parse_int("patience", arg, 0, 1000000, &v); o->patience = (int)v; break;
     case OPT_CLIP: rc = parse_float("clip", arg, 0, 1e9, &o->clip); break;
     case OPT_LS: rc = parse_float("label-smoothing", arg, 0, 0.99, &o->label_smoothing); break;
-    case OPT_SEED: rc = parse_int("seed", arg, 0, 1L << 62, &v); o->seed = (int)v; break;
+    case OPT_SEED: rc = parse_int("seed", arg, 0, 2147483647, &v); o->seed = (int)v; break;
     case OPT_THREADS: rc = parse_int("threads", arg, 1, 1024, &v); o->threads = (int)v; break;
     case OPT_RESUME: o->resume = 1; break;
     case OPT_STRICT: o->strict = 1; break;

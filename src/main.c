@@ -1,4 +1,5 @@
 /* seqtrans: dispatch table of subcommands; nothing else lives here. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,9 @@ static void version(void)
 
 int main(int argc, char **argv)
 {
+    /* Past a file-size limit, a write should fail with EFBIG and be reported, not kill us
+     * halfway through writing a model. */
+    signal(SIGXFSZ, SIG_IGN);
     blas_init(argc, argv);
     if (argc < 2) {
         usage(stderr);

@@ -188,12 +188,41 @@ static int write_in_place(const char *path, const file_part *parts, int n)
     return rc;
 }
 
-/* Writes to a temporary file next to path, syncs it and renames it over path. */
-static int write_replacing(const char *path, const file_part *parts, int n, const struct stat *old)
+static char *temporary_name(const char *path)
 {
     size_t len = strlen(path) + 32;
     char *tmp = xmalloc(len);
     snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    return tmp;
+}
+
+int model_file_check_writable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        st_error("cannot write '%s': %s", path, strerror(EISDIR));
+        return -1;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return 0; /* a device: written in place */
+    char *tmp = temporary_name(path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    int saved = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    free(tmp);
+    if (fd < 0) {
+        st_error("cannot write '%s': %s", path, strerror(saved));
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes to a temporary file next to path, syncs it and renames it over path. */
+static int write_replacing(const char *path, const file_part *parts, int n, const struct stat *old)
+{
+    char *tmp = temporary_name(path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         st_error("cannot write '%s': %s", path, strerror(errno));

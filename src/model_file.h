@@ -33,6 +33,11 @@ typedef struct {
 int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len);
 int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts);
 
+/* Checks early, by creating and removing the temporary file a write would use, that path
+ * can be written (so that a long training run does not find out at its first save).
+ * Returns 0, or -1 with an error printed. */
+int model_file_check_writable(const char *path);
+
 /* On success *out is the model and, when extra != NULL, *extra a malloc'd copy of the
  * training state (NULL when there is none). Returns 0, or -1 with an error printed. */
 int model_file_read(const char *path, model **out, void **extra, size_t *extra_len);

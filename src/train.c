@@ -53,6 +53,7 @@ static void catch_signals(void)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* the terminal closed: save like SIGTERM */
 }
 
 /* ---- the run's state ---- */
@@ -183,6 +184,17 @@ typedef struct {
     float dropout;
 } state_header;
 
+static int floats_finite(const void *p, size_t n)
+{
+    const float *f = p;
+    float x;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&x, f + i, sizeof x); /* the state may not be float-aligned */
+        if (!isfinite(x)) return 0;
+    }
+    return 1;
+}
+
 static state_header state_describe(const trainer *tr)
 {
     state_header h = {STATE_VERSION, (uint32_t)tr->epoch, (uint32_t)tr->best_epoch,
@@ -209,6 +221,11 @@ static int state_restore(trainer *tr, const void *buf, size_t len, const char *p
         return -1;
     }
     const char *b = buf;
+    if (!floats_finite(b + sizeof h, 3 * n) || h.lr != h.lr || h.lr <= 0 || h.step < 0 ||
+        h.batch_in_epoch < 0 || h.tgt_tokens < 0) {
+        st_error("%s: corrupt training state", path);
+        return -1;
+    }
     tr->best_params = xmalloc(n * sizeof(float));
     memcpy(tr->best_params, tr->m->params, n * sizeof(float));
     memcpy(tr->m->params, b + sizeof h, n * sizeof(float));
@@ -569,6 +586,7 @@ int train_run(const train_options *o)
     trainer tr;
     memset(&tr, 0, sizeof tr);
     tr.o = o;
+    if (model_file_check_writable(o->model_path) != 0) return 1;
     corpus c;
     if (read_corpus(o->corpus, o, &c) != 0) return 1;
     int rc = 1;

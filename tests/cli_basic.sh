@@ -19,6 +19,9 @@ exits 2 "train bad --encoder" "$SEQTRANS" train x.tsv --encoder sideways
 exits 2 "translate bad --beam" "$SEQTRANS" translate --beam 0
 exits 1 "train missing corpus" "$SEQTRANS" train "$TMP/missing.tsv" -o "$TMP/m.model"
 grep -q "cannot open '$TMP/missing.tsv'" "$TMP/err" && pass || fail "train names the missing corpus"
+exits 1 "train to an unwritable place, found before training" "$SEQTRANS" train "$TMP/pairs-none.tsv" -o "$TMP/no/such/dir/m.model"
+grep -q "cannot write '$TMP/no/such/dir/m.model'" "$TMP/err" && pass || fail "train names the model it cannot write"
+exits 2 "train --seed out of range" "$SEQTRANS" train x.tsv --seed 4294967297
 exits 1 "translate missing model" "$SEQTRANS" translate -m "$TMP/missing.model"
 exits 1 "eval missing model" "$SEQTRANS" eval -m "$TMP/missing.model" "$TMP/missing.tsv"
 exits 1 "eval missing hyp" "$SEQTRANS" eval --hyp "$TMP/missing.txt" "$TMP/missing.txt"

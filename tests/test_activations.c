@@ -33,6 +33,7 @@ static void test_extremes_stay_finite(void)
         CHECK(fast_tanhf(xs[i]) >= -1 && fast_tanhf(xs[i]) <= 1);
     }
     CHECK(fast_expf(0) == 1.0f);
+    CHECK(isnan(fast_expf(NAN)) && isnan(sigmoid(NAN)) && isnan(fast_tanhf(NAN)));
     CHECK(fast_tanhf(0) == 0.0f);
 }
 
