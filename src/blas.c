@@ -67,7 +67,6 @@ const char *blas_description(void)
 }
 
 void blas_set_threads(int n) { openblas_set_num_threads(n > 0 ? n : 1); }
-int blas_threads(void) { return openblas_get_num_threads(); }
 
 void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
           const float *B, int ldb, float beta, float *C, int ldc)

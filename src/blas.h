@@ -15,7 +15,6 @@ const char *blas_preferred_kernel(void);
 /* "OpenBLAS 0.3.21 ... kernel SkylakeX (selected by seqtrans)" for --version. */
 const char *blas_description(void);
 void blas_set_threads(int n);
-int blas_threads(void);
 
 /* C = alpha * op(A) op(B) + beta * C, row-major; ta/tb: transpose A/B.
  * A is M x K (K x M when ta), B is K x N (N x K when tb); lda/ldb/ldc are row strides. */

@@ -1,7 +1,6 @@
 /* seqtrans eval: score a model on a TSV test set, or translations against references. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "commands.h"
 #include "evaluate.h"
 #include "metrics.h"
+#include "model_file.h"
 #include "util.h"
 
 static void usage(FILE *out)
@@ -48,13 +48,11 @@ static int usage_error(const char *fmt, const char *arg)
 }
 
 /* Positive int from s, or -1. */
-static int parse_count(const char *s)
+/* The same limits as translate: a beam or thread count beyond them is a typo. */
+static int parse_count(const char *s, long max)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < 1 || v > INT_MAX) return -1;
-    return (int)v;
+    long v;
+    return parse_long(s, 1, max, &v) ? -1 : (int)v;
 }
 
 static int score_files(const char *hyp_path, char **ref_paths, int nrefs, int have_tok,
@@ -145,13 +143,13 @@ int cmd_eval(int argc, char **argv)
             model_opts = 1;
             break;
         case OPT_BEAM:
-            if ((beam = parse_count(optarg)) < 0)
-                return usage_error("--beam needs a positive integer, not '%s'", optarg);
+            if ((beam = parse_count(optarg, 100)) < 0)
+                return usage_error("--beam needs an integer in 1..100, not '%s'", optarg);
             model_opts = 1;
             break;
         case OPT_THREADS:
-            if ((threads = parse_count(optarg)) < 0)
-                return usage_error("--threads needs a positive integer, not '%s'", optarg);
+            if ((threads = parse_count(optarg, 1024)) < 0)
+                return usage_error("--threads needs an integer in 1..1024, not '%s'", optarg);
             model_opts = 1;
             break;
         case OPT_HYP:
@@ -193,9 +191,5 @@ int cmd_eval(int argc, char **argv)
         return usage_error("%s", "--tokenize and --lowercase go with --hyp only");
     if (npos != 1)
         return usage_error("%s", npos ? "one TEST.tsv only" : "missing TEST.tsv (or --hyp)");
-    if (!model) {
-        const char *env = getenv("SEQTRANS_MODEL");
-        model = env && *env ? env : "seqtrans.model";
-    }
-    return eval_model_tsv(model, pos[0], beam, json, threads);
+    return eval_model_tsv(model ? model : model_default_path(), pos[0], beam, json, threads);
 }

@@ -71,14 +71,9 @@ static const struct option long_options[] = {
 /* Integer option in [lo, hi]; prints the problem and returns -1 when malformed. */
 static int parse_int(const char *name, const char *s, long lo, long hi, long *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) {
-        st_error("train: --%s wants an integer in %ld..%ld, not '%s'", name, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    if (parse_long(s, lo, hi, out) == 0) return 0;
+    st_error("train: --%s wants an integer in %ld..%ld, not '%s'", name, lo, hi, s);
+    return -1;
 }
 
 static int parse_float(const char *name, const char *s, double lo, double hi, float *out)

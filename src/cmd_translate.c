@@ -145,25 +145,26 @@ static int parse_args(int argc, char **argv, translate_options *o)
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:h", longs, NULL)) != -1) {
+        long v = 0;
         char *end = NULL;
+        int bad = 0;
         switch (c) {
         case 'm': o->model_path = optarg; break;
-        case 'b': o->beam = (int)strtol(optarg, &end, 10); break;
-        case 'B': o->batch = (int)strtol(optarg, &end, 10); break;
-        case 't': o->threads = (int)strtol(optarg, &end, 10); break;
-        case 'a': o->alpha = strtof(optarg, &end); break;
+        case 'b': bad = parse_long(optarg, 1, 100, &v); o->beam = (int)v; break;
+        case 'B': bad = parse_long(optarg, 1, 100000, &v); o->batch = (int)v; break;
+        case 't': bad = parse_long(optarg, 1, 1024, &v); o->threads = (int)v; break;
+        case 'a':
+            o->alpha = strtof(optarg, &end);
+            bad = *end || end == optarg || !(o->alpha >= 0 && o->alpha <= 10);
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
-        if (end && (*end || end == optarg)) {
-            st_error("translate: bad number '%s'", optarg);
+        if (bad) {
+            st_error("translate: bad value '%s' (--beam 1..100, --batch 1..100000, "
+                     "--threads 1..1024, --alpha 0..10)", optarg);
             return 2;
         }
-    }
-    if (o->beam < 1 || o->beam > 100 || o->batch < 1 || o->batch > 100000 || o->threads < 1 ||
-        !(o->alpha >= 0 && o->alpha <= 10)) {
-        st_error("translate: --beam wants 1..100, --batch 1..100000, --threads >= 1, --alpha 0..10");
-        return 2;
     }
     return -1;
 }

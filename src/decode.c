@@ -72,7 +72,7 @@ static void search_alloc(search *s, arena *ar)
     s->hist = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_pos = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_tmp = arena_alloc_int(ar, (size_t)R * s->maxlen);
-    s->cand = (candidate *)arena_alloc(ar, (size_t)2 * s->K * 3);
+    s->cand = (candidate *)arena_alloc(ar, (2 * (size_t)s->K * sizeof(candidate) + sizeof(float) - 1) / sizeof(float));
     s->first = arena_alloc_int(ar, n);
     s->count = arena_alloc_int(ar, n);
     s->done = arena_alloc_int(ar, n);

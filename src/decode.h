@@ -15,7 +15,7 @@ typedef struct {
     int *tokens;   /* target ids, without </s>; malloc'd */
     int *src_pos;  /* for each token, the source position attended most */
     int len;
-    float score;   /* log-probability, including </s> */
+    float score;   /* log-probability, including </s> (greedy search: sum of raw logits) */
 } hypothesis;
 
 /* Translates n sentences src[i][0..src_len[i]) and fills out[i]. */

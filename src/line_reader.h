@@ -25,7 +25,7 @@ void line_reader_free(line_reader *r);
  * terminator; a BOM on the first line is removed), or NULL when no complete line is
  * buffered. With block != 0 it reads until a line or end of input; at end of input a last
  * line without "\n" is returned too. Returns NULL with r->eof set at the end. The pointer
- * stays valid until the next call with block != 0 or line_reader_fill().
+ * stays valid until the next call with block != 0 or line_reader_compact().
  * A line longer than max_line bytes is cut at the last character boundary at or before
  * max_line and r->cropped set; the rest of it is read and dropped, so memory stays bounded.
  * A read error ends the input like end of file, with r->error set (nothing is printed). */

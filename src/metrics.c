@@ -973,18 +973,6 @@ static void fmt_double(char *buf, size_t size, double v)
     if (!strpbrk(buf, ".e")) strncat(buf, ".0", size - strlen(buf) - 1);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-        else if (c < 0x20) fprintf(out, "\\u%04x", c);
-        else fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 void metrics_print(FILE *out, const metrics_result *r, int json, const char *extra_json,
                    const char *extra_text)
 {
@@ -994,9 +982,9 @@ void metrics_print(FILE *out, const metrics_result *r, int json, const char *ext
         fprintf(out, "{\"bleu\": %s, ", b);
         fmt_double(b, sizeof b, r->chrf);
         fprintf(out, "\"chrf\": %s, \"bleu_signature\": ", b);
-        json_string(out, r->bleu_signature);
+        json_write_string(out, r->bleu_signature);
         fprintf(out, ", \"chrf_signature\": ");
-        json_string(out, r->chrf_signature);
+        json_write_string(out, r->chrf_signature);
         fprintf(out, ", \"counts\": [%ld, %ld, %ld, %ld]", r->counts[0], r->counts[1],
                 r->counts[2], r->counts[3]);
         fprintf(out, ", \"totals\": [%ld, %ld, %ld, %ld], \"precisions\": [", r->totals[0],

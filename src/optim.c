@@ -40,12 +40,6 @@ void adam_update_range(const adam *a, float *params, const float *g, size_t begi
     }
 }
 
-void adam_update(adam *a, float *params, const float *g)
-{
-    adam_begin_step(a);
-    adam_update_range(a, params, g, 0, a->n);
-}
-
 double sum_squares(const float *g, size_t n)
 {
     /* Sixteen float lanes (which vectorize) per block, blocks added up in double: fast, and
@@ -61,16 +55,4 @@ double sum_squares(const float *g, size_t n)
         for (int k = 0; k < LANES; k++) s += acc[k];
     }
     return s;
-}
-
-double grad_norm(const float *g, size_t n) { return sqrt(sum_squares(g, n)); }
-
-double clip_grad_norm(float *g, size_t n, float max_norm)
-{
-    double norm = grad_norm(g, n);
-    if (max_norm > 0 && norm > max_norm) {
-        float scale = (float)(max_norm / norm);
-        for (size_t i = 0; i < n; i++) g[i] *= scale;
-    }
-    return norm;
 }

@@ -1,4 +1,5 @@
-/* optim: Adam over the flat parameter buffer, with global gradient-norm clipping. */
+/* optim: Adam over the flat parameter buffer, and the sum of squares for the gradient norm
+ * that clipping needs. */
 #ifndef SEQTRANS_OPTIM_H
 #define SEQTRANS_OPTIM_H
 #include <stddef.h>
@@ -12,17 +13,11 @@ typedef struct {
 
 void adam_init(adam *a, size_t n, float lr);
 void adam_free(adam *a);
-/* One update with gradient g. */
-void adam_update(adam *a, float *params, const float *g);
-/* The same in parts, for workers sharing one update: adam_begin_step() once, then
- * adam_update_range() over disjoint ranges that together cover [0, n). */
+/* One update with gradient g, in parts for workers sharing it: adam_begin_step() once,
+ * then adam_update_range() over disjoint ranges that together cover [0, n). */
 void adam_begin_step(adam *a);
 void adam_update_range(const adam *a, float *params, const float *g, size_t begin, size_t end);
 
-/* Euclidean norm of g (accumulated in double). */
-double grad_norm(const float *g, size_t n);
-/* Scales g so that its norm is at most max_norm; returns the norm before clipping. */
-double clip_grad_norm(float *g, size_t n, float max_norm);
 /* Sum of squares of g[0..n) (accumulated in double). */
 double sum_squares(const float *g, size_t n);
 

@@ -19,17 +19,16 @@ static void *run_job(void *p)
 
 void parallel_run(int n, void (*fn)(void *ctx, int worker), void *ctx)
 {
-    enum { MAX_WORKERS = 256 };
-    if (n > MAX_WORKERS) n = MAX_WORKERS;
-    pthread_t tid[MAX_WORKERS];
-    job jobs[MAX_WORKERS];
+    enum { MAX_THREADS = 256 };
+    pthread_t tid[MAX_THREADS];
+    job jobs[MAX_THREADS];
     int started = 1;
-    for (int w = 1; w < n; w++) {
+    for (int w = 1; w < n && w < MAX_THREADS; w++) {
         jobs[w] = (job){fn, ctx, w};
         if (pthread_create(&tid[w], NULL, run_job, &jobs[w]) != 0) break;
         started++;
     }
-    /* Workers that could not be started run here, after worker 0: same result, slower. */
+    /* Workers beyond what could be started run here, after worker 0: same result, slower. */
     fn(ctx, 0);
     for (int w = started; w < n; w++) fn(ctx, w);
     for (int w = 1; w < started; w++) pthread_join(tid[w], NULL);

@@ -89,9 +89,11 @@ typedef struct {
     double elapsed;       /* training seconds before this process, when resumed */
     int interrupted;      /* by a signal: the checkpoint then keeps the time used so far */
     double t0, last_report;
-    double loss_sum;
+    double loss_sum;      /* since the epoch began */
     long loss_tokens;
-    double best_bleu;
+    double last_epoch_loss; /* reported when a run ends on an epoch boundary */
+    long tokens_at_start; /* tgt_tokens when this process began, for its rate */
+    double best_bleu, best_dev_loss;
     int best_epoch, bad_epochs;
     FILE *metrics;
 } trainer;
@@ -178,7 +180,7 @@ typedef struct {
     uint32_t version, epoch, best_epoch, bad_epochs;
     int64_t step, batch_in_epoch, tgt_tokens;
     uint64_t data_rng[4], epoch_rng[4], drop_rng[4];
-    double elapsed, best_bleu;
+    double elapsed, best_bleu, best_dev_loss;
     float lr;
     uint32_t batch, seed;
     float dropout;
@@ -199,7 +201,7 @@ static state_header state_describe(const trainer *tr)
 {
     state_header h = {STATE_VERSION, (uint32_t)tr->epoch, (uint32_t)tr->best_epoch,
                       (uint32_t)tr->bad_epochs, tr->step, tr->batch_in_epoch, tr->tgt_tokens,
-                      {0}, {0}, {0}, tr->interrupted ? run_seconds(tr) : 0, tr->best_bleu,
+                      {0}, {0}, {0}, tr->interrupted ? run_seconds(tr) : 0, tr->best_bleu, tr->best_dev_loss,
                       tr->opt.lr, (uint32_t)tr->o->batch, (uint32_t)tr->o->seed, tr->o->dropout};
     memcpy(h.data_rng, tr->data_rng.s, sizeof h.data_rng);
     memcpy(h.epoch_rng, tr->epoch_rng.s, sizeof h.epoch_rng);
@@ -244,6 +246,7 @@ static int state_restore(trainer *tr, const void *buf, size_t len, const char *p
     memcpy(tr->drop_rng.s, h.drop_rng, sizeof h.drop_rng);
     tr->elapsed = h.elapsed;
     tr->best_bleu = h.best_bleu;
+    tr->best_dev_loss = h.best_dev_loss;
     /* The run goes on as asked, but it is then no longer the same run. */
     if (h.batch != (uint32_t)tr->o->batch || h.seed != (uint32_t)tr->o->seed || h.dropout != tr->o->dropout)
         st_warn("%s: resuming with --batch %d --seed %d --dropout %g; the run so far used %u, %u, %g",
@@ -269,17 +272,23 @@ static int save(trainer *tr)
 /* ---- progress and metrics ---- */
 
 
+/* This process's rate: a resumed run's earlier tokens took time it did not measure. */
 static double tokens_per_second(const trainer *tr)
 {
-    double s = run_seconds(tr);
-    return s > 0 ? tr->tgt_tokens / s : 0;
+    double s = now_seconds() - tr->t0;
+    return s > 0 ? (tr->tgt_tokens - tr->tokens_at_start) / s : 0;
+}
+
+static double train_loss(const trainer *tr)
+{
+    return tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : tr->last_epoch_loss;
 }
 
 static void metrics_line(trainer *tr, const char *event, const eval_result *dev)
 {
     if (!tr->metrics) return;
     FILE *f = tr->metrics;
-    double loss = tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0;
+    double loss = train_loss(tr);
     fprintf(f, "{\"event\":\"%s\",\"elapsed_s\":%.3f,\"epoch\":%d,\"step\":%ld,\"tgt_tokens\":%ld,"
             "\"tok_per_s\":%.1f,\"train_loss\":%.5f,\"lr\":%g",
             event, run_seconds(tr), tr->epoch, tr->step, tr->tgt_tokens, tokens_per_second(tr), loss,
@@ -287,7 +296,10 @@ static void metrics_line(trainer *tr, const char *event, const eval_result *dev)
     if (dev)
         fprintf(f, ",\"dev_loss\":%.5f,\"dev_ppl\":%.3f,\"dev_bleu\":%.3f,\"dev_chrf\":%.3f",
                 dev->loss, dev->ppl, dev->scores.bleu, dev->scores.chrf);
-    if (!strcmp(event, "done")) fprintf(f, ",\"model\":\"%s\"", tr->o->model_path);
+    if (!strcmp(event, "done")) {
+        fputs(",\"model\":", f);
+        json_write_string(f, tr->o->model_path);
+    }
     fprintf(f, "}\n");
     fflush(f);
 }
@@ -301,7 +313,7 @@ static void progress(trainer *tr, int force)
     metrics_line(tr, "progress", NULL);
     if (tr->o->quiet) return;
     long nb = tr->plan.n_batches ? tr->plan.n_batches : 1;
-    double loss = tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0;
+    double loss = train_loss(tr);
     char left[64] = "";
     if (tr->o->time_limit > 0) snprintf(left, sizeof left, ", %.0fs left", tr->o->time_limit - run_seconds(tr));
     else if (tr->o->epochs > 0) {
@@ -428,9 +440,12 @@ static void evaluate_dev(trainer *tr)
 {
     eval_result r;
     evaluate_corpus(tr->m, &tr->dev, tr->o->dev_beam, tr->n_workers, &r, NULL);
-    int improved = r.scores.bleu > tr->best_bleu || !tr->best_params;
+    /* Early on BLEU often sits at 0 for several epochs: a tie is broken by the dev loss. */
+    int improved = !tr->best_params || r.scores.bleu > tr->best_bleu ||
+                   (r.scores.bleu == tr->best_bleu && r.loss < tr->best_dev_loss);
     if (improved) {
         tr->best_bleu = r.scores.bleu;
+        tr->best_dev_loss = r.loss;
         tr->best_epoch = tr->epoch;
         tr->bad_epochs = 0;
         if (!tr->best_params) tr->best_params = xmalloc(tr->m->n_params * sizeof(float));
@@ -441,8 +456,7 @@ static void evaluate_dev(trainer *tr)
     }
     if (!tr->o->quiet)
         fprintf(stderr, "%sepoch %d: train loss %.3f, dev loss %.3f, ppl %.2f, BLEU %.2f, chrF %.2f%s\n",
-                isatty(2) ? "\r\033[K" : "", tr->epoch, tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0,
-                r.loss, r.ppl, r.scores.bleu, r.scores.chrf, improved ? " (best)" : "");
+                isatty(2) ? "\r\033[K" : "", tr->epoch, train_loss(tr), r.loss, r.ppl, r.scores.bleu, r.scores.chrf, improved ? " (best)" : "");
     metrics_line(tr, "epoch", &r);
 }
 
@@ -455,9 +469,10 @@ static void end_epoch(trainer *tr)
     } else {
         if (!tr->o->quiet)
             fprintf(stderr, "%sepoch %d: train loss %.3f\n", isatty(2) ? "\r\033[K" : "", tr->epoch,
-                    tr->loss_tokens ? tr->loss_sum / tr->loss_tokens : 0);
+                    train_loss(tr));
         metrics_line(tr, "epoch", NULL);
     }
+    tr->last_epoch_loss = train_loss(tr);
     tr->loss_sum = 0;
     tr->loss_tokens = 0;
 }
@@ -528,6 +543,15 @@ static int setup_model(trainer *tr, const corpus *c)
     return 0;
 }
 
+/* A resumed run reads its corpora the way the model translates, whatever --reverse says. */
+static void orient_like_model(const trainer *tr, corpus *c, const char *name)
+{
+    if (corpus_source_is_chinese(c) == (tr->m->cfg.src_lang == LANG_ZH)) return;
+    st_warn("%s: the model translates %s -> %s; reading the file the other way round", name,
+            lang_name((lang_t)tr->m->cfg.src_lang), lang_name((lang_t)tr->m->cfg.tgt_lang));
+    corpus_swap_sides(c);
+}
+
 static void report_setup(const trainer *tr)
 {
     if (tr->o->quiet) return;
@@ -543,7 +567,9 @@ static void report_setup(const trainer *tr)
 /* Workers split each batch; BLAS then runs single-threaded inside each of them. */
 static void setup_workers(trainer *tr)
 {
+    /* More workers than pairs per batch would only hold idle gradient buffers. */
     int n = tr->o->threads > 0 ? tr->o->threads : 1;
+    n = n < tr->o->batch ? n : tr->o->batch;
     tr->n_workers = n;
     tr->workers = xcalloc(n, sizeof *tr->workers);
     for (int w = 0; w < n; w++) {
@@ -591,10 +617,12 @@ int train_run(const train_options *o)
     if (read_corpus(o->corpus, o, &c) != 0) return 1;
     int rc = 1;
     if (setup_model(&tr, &c) != 0) goto out_corpus;
+    if (o->resume) orient_like_model(&tr, &c, o->corpus);
     if (encode_corpus(tr.m, &c, o->max_len, &tr.train, o->corpus) != 0) goto out_corpus;
     corpus_free(&c);
     if (o->dev) {
         if (read_corpus(o->dev, o, &tr.dev) != 0) goto out;
+        if (o->resume) orient_like_model(&tr, &tr.dev, o->dev);
         tr.has_dev = 1;
     }
     if (open_metrics(&tr) != 0) goto out;
@@ -603,6 +631,7 @@ int train_run(const train_options *o)
     stop_signal = 0;
     catch_signals();
     tr.t0 = tr.last_report = now_seconds();
+    tr.tokens_at_start = tr.tgt_tokens;
     int how = train_loop(&tr);
     tr.interrupted = how > 1;
     progress(&tr, 1);

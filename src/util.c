@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -90,14 +91,6 @@ uint64_t rng_u64(rng_t *r)
 
 float rng_uniform(rng_t *r) { return (float)(rng_u64(r) >> 40) * (1.0f / 16777216.0f); }
 
-float rng_normal(rng_t *r)
-{
-    /* Box-Muller; u1 kept away from 0 so log() stays finite. */
-    double u1 = ((double)(rng_u64(r) >> 11) + 1.0) * (1.0 / 9007199254740993.0);
-    double u2 = (double)(rng_u64(r) >> 11) * (1.0 / 9007199254740992.0);
-    return (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
-}
-
 uint64_t rng_below(rng_t *r, uint64_t n) { return n ? rng_u64(r) % n : 0; }
 
 double now_seconds(void)
@@ -136,4 +129,26 @@ double parse_duration(const char *s)
     else if (*end == 'm') unit = 60, end++;
     else if (*end == 'h') unit = 3600, end++;
     return *end ? -1 : v * unit;
+}
+
+void json_write_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+        else if (c < 0x20) fprintf(out, "\\u%04x", c);
+        else fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
 }

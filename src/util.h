@@ -26,7 +26,6 @@ typedef struct { uint64_t s[4]; } rng_t;
 void rng_seed(rng_t *r, uint64_t seed);
 uint64_t rng_u64(rng_t *r);
 float rng_uniform(rng_t *r);          /* [0, 1) */
-float rng_normal(rng_t *r);           /* standard normal */
 uint64_t rng_below(rng_t *r, uint64_t n); /* uniform in [0, n) */
 
 double now_seconds(void);             /* monotonic clock */
@@ -38,6 +37,13 @@ long read_line(FILE *f, char **buf, size_t *cap);
 
 /* Removes a UTF-8 byte-order mark at the start of s (length *len) in place. */
 void strip_bom(char *s, long *len);
+
+/* An integer option: the whole of s in [lo, hi]. Returns 0 with *out set, or -1 (nothing
+ * printed: the caller names the option). */
+int parse_long(const char *s, long lo, long hi, long *out);
+
+/* Writes s as a JSON string literal, quotes and escapes included. */
+void json_write_string(FILE *out, const char *s);
 
 /* Parses "90s", "30m", "2h", "1.5h" or plain seconds; returns -1 when malformed. */
 double parse_duration(const char *s);

@@ -79,6 +79,28 @@ for key in elapsed_s epoch step tgt_tokens tok_per_s train_loss; do
     grep -q "\"$key\":" "$TMP/metrics.jsonl" && pass || fail "metrics lines carry $key"
 done
 
+# ---- more workers than threads can be started: no line is left out ----
+i=0; while [ $i -lt 50 ]; do cat "$TMP/src.txt"; i=$((i + 1)); done > "$TMP/src300.txt"
+i=0; while [ $i -lt 50 ]; do cat "$TMP/ref.txt"; i=$((i + 1)); done > "$TMP/ref300.txt"
+ok "translate --threads 300" "$SEQTRANS" translate -m "$TMP/tiny.model" --threads 300 --batch 300 "$TMP/src300.txt"
+cmp -s "$TMP/out" "$TMP/ref300.txt" && pass || fail "every line translated with 300 workers"
+exits 2 "eval --beam out of range" "$SEQTRANS" eval -m "$TMP/tiny.model" --beam 100000 "$TMP/pairs.tsv"
+exits 2 "translate --beam that wraps around" "$SEQTRANS" translate -m "$TMP/tiny.model" --beam 4294967297
+
+# ---- the done line: the last epoch's loss, and a model path that needs escaping ----
+qpath="$TMP/q\"x.model"
+ok "train to a path with a quote" "$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidden 8 --epochs 2 \
+    --min-count 1 --threads 1 -q -o "$qpath" --metrics "$TMP/q.jsonl"
+tail -n 1 "$TMP/q.jsonl" | grep -q '"model":"[^"]*q\\"x.model"}' && pass || fail "model path escaped: $(tail -n 1 "$TMP/q.jsonl")"
+tail -n 1 "$TMP/q.jsonl" | grep -q '"train_loss":0.00000' && fail "done reports a zero training loss" || pass
+
+# ---- a resumed reverse model reads the corpus its own way, even without --reverse ----
+ok "resume a reverse model without --reverse" "$SEQTRANS" train "$TMP/pairs.tsv" --epochs 151 --resume \
+    --threads 1 -q -o "$TMP/rev.model"
+grep -q "reading the file the other way round" "$TMP/err" && pass || fail "the swap is announced"
+ok "translate the resumed reverse model" "$SEQTRANS" translate -m "$TMP/rev.model" "$TMP/ref.txt"
+cmp -s "$TMP/out" "$TMP/src.txt" && pass || fail "the resumed reverse model still gives English"
+
 # ---- numerical faults: a non-finite loss skips the batch; several in a row stop the run ----
 SEQTRANS_TEST_NAN_STEPS=3-4 "$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidden 8 --max-steps 10 --batch 2 \
     --min-count 1 --threads 1 -q -o "$TMP/nan.model" 2> "$TMP/err"
