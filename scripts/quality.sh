@@ -15,15 +15,18 @@ fi
 make -s seqtrans
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# Both directions run this copy: a rebuild during the hour must not change what is measured.
+cp seqtrans "$out/seqtrans"
+seqtrans=$out/seqtrans
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo -dirty)
 results=bench/quality.tsv
 [ -f "$results" ] || printf 'date\tcommit\tdirection\tduration\tepochs\tsteps\tbleu\ttokenize\tchrf\n' > "$results"
 
 run() { # direction, extra train options
     dir=$1; shift
-    ./seqtrans train "$data/train.tsv" --dev "$data/dev.tsv" --time "$duration" "$@" \
+    "$seqtrans" train "$data/train.tsv" --dev "$data/dev.tsv" --time "$duration" "$@" \
         -o "$out/$dir.model" --metrics "$out/$dir.jsonl" -q
-    ./seqtrans eval -m "$out/$dir.model" "$data/dev.tsv" --json > "$out/$dir.json"
+    "$seqtrans" eval -m "$out/$dir.model" "$data/dev.tsv" --json > "$out/$dir.json"
     epochs=$(grep '"event":"done"' "$out/$dir.jsonl" | sed 's/.*"epoch":\([0-9]*\).*/\1/')
     steps=$(grep '"event":"done"' "$out/$dir.jsonl" | sed 's/.*"step":\([0-9]*\).*/\1/')
     bleu=$(sed 's/.*"bleu": \([0-9.]*\).*/\1/' "$out/$dir.json")
