@@ -485,7 +485,7 @@ static int epochs_done(const trainer *tr)
     return o->patience > 0 && tr->bad_epochs >= o->patience;
 }
 
-/* Returns 0 when finished, 1 on failure, or the signal number when interrupted. */
+/* Returns 0 when finished, -1 on failure, or the signal number when interrupted. */
 static int train_loop(trainer *tr)
 {
     while (!epochs_done(tr) && !out_of_budget(tr)) {
@@ -494,13 +494,13 @@ static int train_loop(trainer *tr)
         for (long k = tr->batch_in_epoch; k < tr->plan.n_batches; k++) {
             if (stop_signal) return stop_signal;
             if (out_of_budget(tr)) return 0;
-            if (train_step(tr, k) != 0) return 1;
+            if (train_step(tr, k) != 0) return -1;
             tr->batch_in_epoch = k + 1;
             progress(tr, 0);
         }
         tr->epoch_rng = tr->data_rng;
         end_epoch(tr);
-        if (save(tr) != 0) return 1;
+        if (save(tr) != 0) return -1;
     }
     return 0;
 }
@@ -633,10 +633,10 @@ int train_run(const train_options *o)
     tr.t0 = tr.last_report = now_seconds();
     tr.tokens_at_start = tr.tgt_tokens;
     int how = train_loop(&tr);
-    tr.interrupted = how > 1;
+    tr.interrupted = how > 0;
     progress(&tr, 1);
     if (!o->quiet && isatty(2)) fputc('\n', stderr);
-    if (how == 1) goto out;
+    if (how < 0) goto out;
     if (save(&tr) != 0) goto out;
     metrics_line(&tr, how ? "interrupted" : "done", NULL);
     if (how) {

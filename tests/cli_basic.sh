@@ -101,6 +101,16 @@ grep -q "reading the file the other way round" "$TMP/err" && pass || fail "the s
 ok "translate the resumed reverse model" "$SEQTRANS" translate -m "$TMP/rev.model" "$TMP/ref.txt"
 cmp -s "$TMP/out" "$TMP/src.txt" && pass || fail "the resumed reverse model still gives English"
 
+# ---- SIGHUP (the terminal closed) saves a checkpoint like SIGTERM: exit 129 ----
+"$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidden 8 --epochs 100000 --min-count 1 --threads 1 -q \
+    -o "$TMP/hup.model" --metrics "$TMP/hup.jsonl" 2> "$TMP/err" &
+hpid=$!
+i=0; while [ $i -lt 100 ] && ! grep -q '"event":"epoch"' "$TMP/hup.jsonl" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+kill -HUP $hpid
+{ wait $hpid; } 2>/dev/null; rc=$?
+[ $rc = 129 ] && pass || fail "SIGHUP: exit $rc, want 129"
+ok "the checkpoint after SIGHUP translates" "$SEQTRANS" translate -m "$TMP/hup.model" "$TMP/src.txt"
+
 # ---- numerical faults: a non-finite loss skips the batch; several in a row stop the run ----
 SEQTRANS_TEST_NAN_STEPS=3-4 "$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidden 8 --max-steps 10 --batch 2 \
     --min-count 1 --threads 1 -q -o "$TMP/nan.model" 2> "$TMP/err"
