@@ -125,37 +125,6 @@ static void process_line(const tokenize_options *o, tokenize_state *st, char *li
     else if (text_tokenize(o->lang, line, len, &st->tokens) >= 0) write_tokens(o, &st->tokens, out);
 }
 
-/* Reads one line (without its "\n" or "\r\n") into *buf, keeping at most max bytes of it:
- * the rest is read and dropped, the cut made at a character boundary and *cropped set.
- * Returns the kept length, or -1 at end of input. */
-static long read_line_bounded(FILE *f, char **buf, size_t *cap, size_t max, int *cropped)
-{
-    size_t n = 0;
-    int c;
-    *cropped = 0;
-    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-        if (n > max) {   /* max + 1 bytes kept: the spare one may be the '\r' of "\r\n" */
-            *cropped = 1;
-            continue;
-        }
-        if (n + 2 > *cap) {
-            *cap = *cap ? 2 * *cap : 256;
-            if (*cap > max + 2) *cap = max + 2;
-            *buf = xrealloc(*buf, *cap);
-        }
-        (*buf)[n++] = (char)c;
-    }
-    if (c == EOF && n == 0) return -1;
-    if (!*cropped && n > 0 && (*buf)[n - 1] == '\r') n--;
-    if (n > max) *cropped = 1;
-    if (*cropped) {
-        n = max;
-        for (int k = 0; k < 3 && n > 0 && ((unsigned char)(*buf)[n] & 0xC0) == 0x80; k++) n--;
-    }
-    (*buf)[n] = '\0';
-    return (long)n;
-}
-
 /* Returns 0, or 1 (message printed) when the file cannot be opened or read, or stdout fails. */
 static int process_file(const tokenize_options *o, tokenize_state *st, const char *path)
 {

@@ -10,26 +10,6 @@
 #include "text.h"
 #include "util.h"
 
-/* Reads one line of at most max bytes into buf (room for max + 2), without its "\n" or
- * "\r\n". A longer line is consumed to its end but only its start kept, and *too_long set,
- * so a megabyte line or binary garbage never grows memory. Returns the kept length, or -1
- * at end of input. */
-static long read_bounded_line(FILE *f, char *buf, size_t max, int *too_long)
-{
-    size_t n = 0;
-    int c = EOF;
-    *too_long = 0;
-    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-        if (n <= max) buf[n++] = (char)c;   /* one spare byte for a '\r' to strip */
-        else *too_long = 1;
-    }
-    if (c == EOF && n == 0) return -1;
-    if (!*too_long && n > 0 && buf[n - 1] == '\r') n--;
-    if (n > max) *too_long = 1, n = max;
-    buf[n] = '\0';
-    return (long)n;
-}
-
 /* Length of the space (ASCII space or tab, U+00A0, U+3000) starting at s, or 0. */
 static size_t space_at(const char *s, size_t len)
 {
@@ -140,16 +120,21 @@ static int reject_line(corpus *c, reader *r, const char *reason)
 
 static int read_pairs(FILE *f, corpus *c, reader *r)
 {
-    char buf[CORPUS_MAX_LINE + 2];
+    char *buf = NULL;
+    size_t cap = 0;
     int too_long;
     long len;
-    while ((len = read_bounded_line(f, buf, CORPUS_MAX_LINE, &too_long)) >= 0) {
+    while ((len = read_line_bounded(f, &buf, &cap, CORPUS_MAX_LINE, &too_long)) >= 0) {
         if (++r->lines == 1) strip_bom(buf, &len);
         corpus_pair pair = {NULL, NULL, r->lines};
         const char *reason = parse_line(buf, (size_t)len, too_long, &pair);
         if (!reason) add_pair(c, r, pair);
-        else if (reject_line(c, r, reason) < 0) return -1;
+        else if (reject_line(c, r, reason) < 0) {
+            free(buf);
+            return -1;
+        }
     }
+    free(buf);
     if (ferror(f)) {
         st_error("cannot read '%s': %s", r->name, strerror(errno));
         return -1;

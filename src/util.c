@@ -152,3 +152,35 @@ int parse_long(const char *s, long lo, long hi, long *out)
     *out = v;
     return 0;
 }
+
+/* Reads one line (without its "\n" or "\r\n") into *buf, keeping at most max bytes of it:
+ * the rest is read and dropped, the cut made at a character boundary and *cropped set.
+ * Returns the kept length, or -1 at end of input. */
+long read_line_bounded(FILE *f, char **buf, size_t *cap, size_t max, int *cropped)
+{
+    size_t n = 0;
+    int c;
+    *cropped = 0;
+    while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+        if (n > max) {   /* max + 1 bytes kept: the spare one may be the '\r' of "\r\n" */
+            *cropped = 1;
+            continue;
+        }
+        if (n + 2 > *cap) {
+            *cap = *cap ? 2 * *cap : 256;
+            if (*cap > max + 2) *cap = max + 2;
+            *buf = xrealloc(*buf, *cap);
+        }
+        (*buf)[n++] = (char)c;
+    }
+    if (c == EOF && n == 0) return -1;
+    if (!*buf) *buf = xmalloc(*cap = 2); /* an empty first line still needs its '\0' */
+    if (!*cropped && n > 0 && (*buf)[n - 1] == '\r') n--;
+    if (n > max) *cropped = 1;
+    if (*cropped) {
+        n = max;
+        for (int k = 0; k < 3 && n > 0 && ((unsigned char)(*buf)[n] & 0xC0) == 0x80; k++) n--;
+    }
+    (*buf)[n] = '\0';
+    return (long)n;
+}

@@ -35,6 +35,12 @@ double now_seconds(void);             /* monotonic clock */
  * use the returned length, not strlen. */
 long read_line(FILE *f, char **buf, size_t *cap);
 
+/* Reads one line (without its "\n" or "\r\n") into *buf, keeping at most max bytes of it:
+ * the rest is read and dropped, the cut made at a character boundary and *cropped set, so
+ * a megabyte line or binary garbage never grows memory past max. Returns the kept length,
+ * or -1 at end of input. */
+long read_line_bounded(FILE *f, char **buf, size_t *cap, size_t max, int *cropped);
+
 /* Removes a UTF-8 byte-order mark at the start of s (length *len) in place. */
 void strip_bom(char *s, long *len);
 
