@@ -42,4 +42,34 @@ static inline void tanh_inplace(float *restrict x, long n)
     for (long i = 0; i < n; i++) x[i] = fast_tanhf(x[i]);
 }
 
+/* Row reductions keep ROW_LANES partial results, which the compiler holds in vector
+ * registers; one accumulator would force the additions into a serial chain. */
+#define ROW_LANES 16
+
+static inline float row_max(const float *x, int n)
+{
+    float m[ROW_LANES];
+    for (int j = 0; j < ROW_LANES; j++) m[j] = -INFINITY;
+    int i = 0;
+    for (; i + ROW_LANES <= n; i += ROW_LANES)
+        for (int j = 0; j < ROW_LANES; j++) m[j] = x[i + j] > m[j] ? x[i + j] : m[j];
+    for (; i < n; i++) m[0] = x[i] > m[0] ? x[i] : m[0];
+    float best = m[0];
+    for (int j = 1; j < ROW_LANES; j++) best = m[j] > best ? m[j] : best;
+    return best;
+}
+
+/* log(sum_i exp(x[i])), computed stably around the row's maximum. */
+static inline float log_sum_exp(const float *x, int n)
+{
+    float max = row_max(x, n), part[ROW_LANES] = {0};
+    int i = 0;
+    for (; i + ROW_LANES <= n; i += ROW_LANES)
+        for (int j = 0; j < ROW_LANES; j++) part[j] += fast_expf(x[i + j] - max);
+    for (; i < n; i++) part[0] += fast_expf(x[i] - max);
+    double sum = 0;
+    for (int j = 0; j < ROW_LANES; j++) sum += part[j];
+    return max + (float)log(sum);
+}
+
 #endif

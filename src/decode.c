@@ -35,6 +35,7 @@ typedef struct {
     int *row_sent;             /* [R] sentence of each row */
     int *first, *count;        /* [n] rows of sentence b: [first, first + count) */
     float *score;              /* [R] log-probability of each live hypothesis */
+    float *lse;                /* [R] log of the softmax denominator of each row's logits */
     int *hist, *hist_pos, *hist_tmp;  /* [R][maxlen] tokens and attended positions */
     candidate *cand;           /* [2K] */
     int *done;                 /* [n] */
@@ -69,6 +70,7 @@ static void search_alloc(search *s, arena *ar)
     s->prev = arena_alloc_int(ar, R);
     s->row_sent = arena_alloc_int(ar, R);
     s->score = arena_alloc(ar, R);
+    s->lse = arena_alloc(ar, R);
     s->hist = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_pos = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_tmp = arena_alloc_int(ar, (size_t)R * s->maxlen);
@@ -94,7 +96,7 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
         s->src_len[b] = src_len[b] > 0 ? src_len[b] : 1;
         for (int t = 0; t < S; t++) ids[t * n + b] = t < src_len[b] ? src[b][t] : VOCAB_PAD;
     }
-    encoder_forward(s->m, &s->enc, ar, ids, s->src_len, S, n, 0, NULL);
+    encoder_infer(s->m, &s->enc, ar, ids, s->src_len, S, n);
     s->keys = arena_alloc(ar, (size_t)S * n * H);
     attention_keys(s->m->w.attn_wa, s->enc.outputs[c->layers - 1], S * n, H, s->keys);
     search_alloc(s, ar);
@@ -128,8 +130,8 @@ static void attend_row(search *s, int r, const float *h, float *scores)
     gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, s->ctx + (size_t)r * H);
 }
 
-/* One decoder step for the live rows: next-token scores in s->logp (log-probabilities;
- * for greedy search the raw logits, which rank the same). */
+/* One decoder step for the live rows: next-token logits in s->logp, and in s->lse what
+ * turns them into log-probabilities (for greedy search 0: raw logits rank the same). */
 static void step_rows(search *s, int t)
 {
     const model *m = s->m;
@@ -150,7 +152,7 @@ static void step_rows(search *s, int t)
     output_logits(m->w.out_w, m->w.out_b, s->att, R, H, V, s->logp);
     for (int r = 0; r < R; r++) {
         float *row = s->logp + (size_t)r * V;
-        if (s->K > 1) log_softmax(row, V);
+        s->lse[r] = s->K > 1 ? log_sum_exp(row, V) : 0;
         row[VOCAB_PAD] = row[VOCAB_BOS] = -INFINITY;
     }
 }
@@ -165,6 +167,25 @@ static void keep_top(candidate *c, int *n, int cap, float score, int row, int to
         i--;
     }
     c[i] = (candidate){score, row, token};
+}
+
+/* Offers row r's continuations, scored base + logit, to the candidate list. Blocks of
+ * tokens none of which beats the current cut are skipped with one vectorized test. */
+static void offer_row(search *s, int r, float base, int *n, int cap)
+{
+    enum { BLOCK = 16 };
+    int V = s->m->cfg.tgt_vocab, v = 0;
+    const float *logit = s->logp + (size_t)r * V;
+    for (; v + BLOCK <= V; v += BLOCK) {
+        if (*n == cap) {
+            float cut = s->cand[cap - 1].score;
+            int any = 0;
+            for (int j = 0; j < BLOCK; j++) any |= base + logit[v + j] > cut;
+            if (!any) continue;
+        }
+        for (int j = 0; j < BLOCK; j++) keep_top(s->cand, n, cap, base + logit[v + j], r, v + j);
+    }
+    for (; v < V; v++) keep_top(s->cand, n, cap, base + logit[v], r, v);
 }
 
 static void record_finished(search *s, int b, int row, int t, float score)
@@ -198,11 +219,9 @@ static int search_can_stop(const search *s, int b, const float *live, int n_live
  * returns how many were appended. */
 static int select_sentence(search *s, int b, int t, int out)
 {
-    int K = s->K, V = s->m->cfg.tgt_vocab, n = 0, cap = 2 * K, maxlen_b = decode_max_len(s->src_len[b]);
-    for (int r = s->first[b]; r < s->first[b] + s->count[b]; r++) {
-        const float *lp = s->logp + (size_t)r * V;
-        for (int v = 0; v < V; v++) keep_top(s->cand, &n, cap, s->score[r] + lp[v], r, v);
-    }
+    int K = s->K, n = 0, cap = 2 * K, maxlen_b = decode_max_len(s->src_len[b]);
+    for (int r = s->first[b]; r < s->first[b] + s->count[b]; r++)
+        offer_row(s, r, s->score[r] - s->lse[r], &n, cap);
     int kept = 0;
     for (int i = 0; i < n && kept < K; i++) {
         candidate cd = s->cand[i];

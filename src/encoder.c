@@ -21,31 +21,59 @@ static void split_halves(const float *in, long rows, int n, float *a, float *b)
     }
 }
 
+/* Makes the layer's outputs and final state from each direction's: one direction's are
+ * used as they are, two are joined side by side. */
+static void gather_directions(encoder_state *e, arena *ar, int l, int dirs, int Hd,
+                              float *const out[2], float *const fh[2], float *const fc[2])
+{
+    int S = e->S, B = e->B;
+    if (dirs == 1) {
+        e->outputs[l] = out[0];
+        e->final_h[l] = fh[0];
+        e->final_c[l] = fc[0];
+        return;
+    }
+    e->outputs[l] = arena_alloc(ar, (size_t)S * B * e->H);
+    e->final_h[l] = arena_alloc(ar, (size_t)B * e->H);
+    e->final_c[l] = arena_alloc(ar, (size_t)B * e->H);
+    join_halves(out[0], out[1], (long)S * B, Hd, e->outputs[l]);
+    join_halves(fh[0], fh[1], B, Hd, e->final_h[l]);
+    join_halves(fc[0], fc[1], B, Hd, e->final_c[l]);
+}
+
+/* Training: each direction keeps its whole state for backward. */
 static void run_layer(const model *m, encoder_state *e, arena *ar, int l)
 {
     int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
+    float *out[2], *fh[2], *fc[2];
     for (int d = 0; d < dirs; d++) {
         lstm_state *s = &e->lstm[l][d];
         lstm_state_init(s, arena_alloc(ar, lstm_state_floats(S, B, Hd)), S, B, Hd, d, e->src_len);
         lstm_forward(&m->w.enc[l][d], s, e->inputs[l], NULL, NULL);
+        out[d] = lstm_outputs(s);
+        fh[d] = lstm_final_h(s);
+        fc[d] = lstm_final_c(s);
     }
-    if (dirs == 1) {
-        e->outputs[l] = lstm_outputs(&e->lstm[l][0]);
-        e->final_h[l] = lstm_final_h(&e->lstm[l][0]);
-        e->final_c[l] = lstm_final_c(&e->lstm[l][0]);
-        return;
-    }
-    const lstm_state *f = &e->lstm[l][0], *r = &e->lstm[l][1];
-    e->outputs[l] = arena_alloc(ar, (size_t)S * B * e->H);
-    e->final_h[l] = arena_alloc(ar, (size_t)B * e->H);
-    e->final_c[l] = arena_alloc(ar, (size_t)B * e->H);
-    join_halves(lstm_outputs(f), lstm_outputs(r), (long)S * B, Hd, e->outputs[l]);
-    join_halves(lstm_final_h(f), lstm_final_h(r), B, Hd, e->final_h[l]);
-    join_halves(lstm_final_c(f), lstm_final_c(r), B, Hd, e->final_c[l]);
+    gather_directions(e, ar, l, dirs, Hd, out, fh, fc);
 }
 
-void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src,
-                     const int *src_len, int S, int B, float dropout, rng_t *rng)
+/* Inference: only outputs and final states. */
+static void infer_layer(const model *m, encoder_state *e, arena *ar, int l)
+{
+    int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
+    float *out[2], *fh[2], *fc[2];
+    float *work = arena_alloc(ar, lstm_infer_floats(B, Hd));
+    for (int d = 0; d < dirs; d++) {
+        out[d] = arena_alloc(ar, (size_t)S * B * Hd);
+        fh[d] = arena_alloc(ar, (size_t)B * Hd);
+        fc[d] = arena_alloc(ar, (size_t)B * Hd);
+        lstm_infer(&m->w.enc[l][d], S, B, d, e->src_len, e->inputs[l], out[d], fh[d], fc[d], work);
+    }
+    gather_directions(e, ar, l, dirs, Hd, out, fh, fc);
+}
+
+static void encode(const model *m, encoder_state *e, arena *ar, const int *src,
+                   const int *src_len, int S, int B, float dropout, rng_t *rng, int train)
 {
     const model_config *c = &m->cfg;
     long rows = (long)S * B;
@@ -63,8 +91,20 @@ void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src
             e->drop_mask[l] = dropout > 0 ? arena_alloc(ar, n) : NULL;
             dropout_forward(e->inputs[l], e->drop_mask[l], (long)n, dropout, rng);
         }
-        run_layer(m, e, ar, l);
+        if (train) run_layer(m, e, ar, l); else infer_layer(m, e, ar, l);
     }
+}
+
+void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src,
+                     const int *src_len, int S, int B, float dropout, rng_t *rng)
+{
+    encode(m, e, ar, src, src_len, S, B, dropout, rng, 1);
+}
+
+void encoder_infer(const model *m, encoder_state *e, arena *ar, const int *src,
+                   const int *src_len, int S, int B)
+{
+    encode(m, e, ar, src, src_len, S, B, 0, NULL, 0);
 }
 
 /* Backward through one layer; dout and dfinal are [.][H]; returns the gradient of its input. */

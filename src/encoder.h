@@ -19,9 +19,14 @@ typedef struct {
     float *final_c[MODEL_MAX_LAYERS];
 } encoder_state;
 
-/* Runs the encoder; every buffer comes from the arena. dropout 0 means inference. */
+/* Runs the encoder for training, keeping what encoder_backward needs; every buffer comes
+ * from the arena. */
 void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src,
                      const int *src_len, int S, int B, float dropout, rng_t *rng);
+/* Runs the encoder for translation: fills only outputs, final_h and final_c, in far less
+ * memory (no per-step gates or cell states). */
+void encoder_infer(const model *m, encoder_state *e, arena *ar, const int *src,
+                   const int *src_len, int S, int B);
 
 /* Given the gradients of the top layer's outputs and of every layer's final state
  * ([B][H] each, may be NULL), adds the encoder's parameter gradients into g. */

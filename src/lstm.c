@@ -5,6 +5,10 @@
 #include "activations.h"
 #include "blas.h"
 
+/* Inference computes the input projection this many time steps at a time: large enough
+ * for an efficient product, small enough not to hold every step's gates. */
+#define INFER_BLOCK 8
+
 size_t lstm_state_floats(int T, int B, int H)
 {
     return (size_t)B * H * (2 * (size_t)(T + 1) + 4 * (size_t)T + T);
@@ -35,6 +39,31 @@ static void lstm_cell_row(float *restrict g, const float *c_prev, float *c, floa
     for (int k = 0; k < H; k++) h[k] = o[k] * tanh_c[k];
 }
 
+/* Advances rows [0, B) by step t: rows past their length carry h and c unchanged.
+ * tanh_c rows are tanh_stride apart (0: one scratch row). */
+static void advance_rows(int B, int H, int t, const int *len, float *g, const float *h_prev,
+                         const float *c_prev, float *h, float *c, float *tanh_c, size_t tanh_stride)
+{
+    int G = 4 * H;
+    for (int b = 0; b < B; b++) {
+        size_t r = (size_t)b * H;
+        if (!len || t < len[b]) {
+            lstm_cell_row(g + (size_t)b * G, c_prev + r, c + r, tanh_c + b * tanh_stride, h + r, H);
+        } else {
+            memcpy(h + r, h_prev + r, H * sizeof(float));
+            if (c != c_prev) memcpy(c + r, c_prev + r, H * sizeof(float));
+        }
+    }
+}
+
+/* gates[r] = b + x[r] Wx for `rows` rows: the input projection of many steps in one product. */
+static void input_projection(const lstm_weights *w, long rows, const float *x, float *gates)
+{
+    int G = 4 * w->hidden;
+    for (long r = 0; r < rows; r++) memcpy(gates + r * G, w->b, G * sizeof(float));
+    gemm(0, 0, (int)rows, G, w->in, 1, x, w->in, w->wx, G, 1, gates, G);
+}
+
 static void set_initial_state(lstm_state *s, const float *h0, const float *c0)
 {
     size_t n = (size_t)s->B * s->H;
@@ -50,8 +79,7 @@ void lstm_forward(const lstm_weights *w, lstm_state *s, const float *x, const fl
     int T = s->T, B = s->B, H = s->H, G = 4 * H;
     size_t n = (size_t)B * H;
     /* The input projection of every step at once: one large product. */
-    for (long r = 0; r < (long)T * B; r++) memcpy(s->gates + r * G, w->b, G * sizeof(float));
-    gemm(0, 0, T * B, G, w->in, 1, x, w->in, w->wx, G, 1, s->gates, G);
+    input_projection(w, (long)T * B, x, s->gates);
     set_initial_state(s, h0, c0);
     for (int k = 0; k < T; k++) {
         int t = s->reverse ? T - 1 - k : k;
@@ -59,16 +87,38 @@ void lstm_forward(const lstm_weights *w, lstm_state *s, const float *x, const fl
         float *h = s->h + lstm_out_slot(s, t) * n, *c = s->c + lstm_out_slot(s, t) * n;
         float *g = s->gates + (size_t)t * B * G;
         gemm(0, 0, B, G, H, 1, h_prev, H, w->wh, G, 1, g, G);
-        for (int b = 0; b < B; b++) {
-            size_t r = (size_t)b * H;
-            if (step_is_real(s, t, b)) {
-                lstm_cell_row(g + (size_t)b * G, c_prev + r, c + r, s->tanh_c + (size_t)t * n + r, h + r, H);
-            } else {
-                memcpy(h + r, h_prev + r, H * sizeof(float));
-                memcpy(c + r, c_prev + r, H * sizeof(float));
-            }
+        advance_rows(B, H, t, s->len, g, h_prev, c_prev, h, c, s->tanh_c + (size_t)t * n, H);
+    }
+}
+
+size_t lstm_infer_floats(int B, int H)
+{
+    return (size_t)B * H * (4 * INFER_BLOCK + 2) + H;
+}
+
+void lstm_infer(const lstm_weights *w, int T, int B, int reverse, const int *len, const float *x,
+                float *out, float *final_h, float *final_c, float *work)
+{
+    int H = w->hidden, G = 4 * H;
+    size_t n = (size_t)B * H;
+    float *gates = work, *c = gates + INFER_BLOCK * n * 4, *h0 = c + n, *tanh_c = h0 + n;
+    memset(c, 0, n * sizeof *c);
+    memset(h0, 0, n * sizeof *h0);
+    for (int k0 = 0; k0 < T; k0 += INFER_BLOCK) {
+        int steps = T - k0 < INFER_BLOCK ? T - k0 : INFER_BLOCK;
+        int first = reverse ? T - k0 - steps : k0; /* the block holds times [first, first + steps) */
+        input_projection(w, (long)steps * B, x + (size_t)first * B * w->in, gates);
+        for (int k = k0; k < k0 + steps; k++) {
+            int t = reverse ? T - 1 - k : k;
+            const float *h_prev = k == 0 ? h0 : out + (size_t)(reverse ? t + 1 : t - 1) * n;
+            float *g = gates + (size_t)(t - first) * B * G;
+            gemm(0, 0, B, G, H, 1, h_prev, H, w->wh, G, 1, g, G);
+            /* c is updated in place: a padded row keeps its cell, which is all it needs */
+            advance_rows(B, H, t, len, g, h_prev, c, out + (size_t)t * n, c, tanh_c, 0);
         }
     }
+    memcpy(final_h, out + (size_t)(reverse ? 0 : T - 1) * n, n * sizeof *final_h);
+    memcpy(final_c, c, n * sizeof *final_c);
 }
 
 size_t lstm_backward_floats(int T, int B, int H)

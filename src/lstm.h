@@ -53,6 +53,13 @@ void lstm_backward(const lstm_weights *w, lstm_weights *grad, const lstm_state *
                    const float *x, const float *dh_out, const float *dh_final,
                    const float *dc_final, float *dx, float *dh0, float *dc0, float *work);
 
+/* Forward for inference: keeps only the outputs and the final state, not what backward
+ * needs. out: [T][B][H] (padded steps repeat the last real output); final_h, final_c:
+ * [B][H]; work: lstm_infer_floats(B, H) floats. */
+size_t lstm_infer_floats(int B, int H);
+void lstm_infer(const lstm_weights *w, int T, int B, int reverse, const int *len, const float *x,
+                float *out, float *final_h, float *final_c, float *work);
+
 /* One step for decoding: rows independent, no padding. x: [R][in], h, c: [R][H] updated
  * in place. work: 4 * R * H floats. */
 void lstm_step(const lstm_weights *w, int R, const float *x, float *h, float *c, float *work);

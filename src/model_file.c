@@ -5,10 +5,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "vocab.h"
+
+#define HUGE_PAGE ((size_t)2 << 20)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "model files hold little-endian float32 weights that are used where they are read"
@@ -489,11 +492,17 @@ static int parse_model_section(const char *name, unsigned char *sec, size_t len,
  * file offset HEADER_BYTES, so it starts HEADER_BYTES past an aligned address. */
 static unsigned char *section_storage(size_t len, void **storage)
 {
+    /* Large models land in transparent huge pages where the kernel offers them: reading
+     * 27 MB into 4 KiB pages costs 7,000 page faults, about half the load time. */
+    size_t align = len >= HUGE_PAGE ? HUGE_PAGE : 64;
     void *p = NULL;
-    if (posix_memalign(&p, 64, len + 64)) {
+    if (posix_memalign(&p, align, len + 64)) {
         st_error("out of memory (model of %zu bytes)", len);
         exit(1);
     }
+#ifdef MADV_HUGEPAGE
+    if (align == HUGE_PAGE) madvise(p, (len + 64) / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
+#endif
     *storage = p;
     return (unsigned char *)p + HEADER_BYTES % 64;
 }
