@@ -4,7 +4,7 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 OPT     ?= -O3 -march=native -fno-math-errno
 CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -D_GNU_SOURCE -I/usr/include/x86_64-linux-gnu/openblas-pthread
-LDLIBS  += -lopenblas -lutf8proc -lm -lpthread
+LDLIBS  += -lutf8proc -lm -lpthread -ldl
 BUILD   ?= build
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))

@@ -1,15 +1,27 @@
 #include "blas.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "parallel.h"
 #include "util.h"
 
-#define REEXEC_GUARD "SEQTRANS_BLAS_REEXEC"
-
+/* OpenBLAS fixes its kernel (OPENBLAS_CORETYPE) and its thread pool (OPENBLAS_NUM_THREADS)
+ * when it initialises, which for a linked library is before main(). Loading it here
+ * instead lets seqtrans choose both first, without re-executing itself: the best kernel
+ * for the CPU, and no pool threads, which would otherwise spin on a core for the first
+ * tenth of a second of every run while seqtrans's own threads do the work. */
+static struct {
+    __typeof__(&cblas_sgemm) sgemm;
+    __typeof__(&cblas_sgemv) sgemv;
+    char *(*corename)(void);
+    char *(*config)(void);
+} ob;
+static pthread_once_t ob_once = PTHREAD_ONCE_INIT;
 static int kernel_selected_by_us;
 
 const char *blas_preferred_kernel(void)
@@ -25,87 +37,133 @@ const char *blas_preferred_kernel(void)
     return NULL;
 }
 
-/* The kernels OpenBLAS falls back to when it does not know the CPU model. */
-static int is_generic_kernel(const char *name)
+static void *symbol(void *lib, const char *name)
 {
-    static const char *generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
-                                    "Atom", "Katmai", "Coppermine", "Northwood", "Banias"};
-    for (size_t i = 0; i < sizeof generic / sizeof generic[0]; i++)
-        if (!strcasecmp(name, generic[i])) return 1;
-    return 0;
+    void *p = dlsym(lib, name);
+    if (!p) {
+        st_error("OpenBLAS lacks %s: %s", name, dlerror());
+        exit(1);
+    }
+    return p;
 }
 
-const char *blas_kernel(void) { return openblas_get_corename(); }
-
-void blas_init(int argc, char **argv)
+static void load_openblas(void)
 {
-    (void)argc;
-    if (getenv(REEXEC_GUARD)) {
-        kernel_selected_by_us = 1;
-        unsetenv(REEXEC_GUARD);
-        return;
-    }
-    if (getenv("OPENBLAS_CORETYPE")) return;
     const char *want = blas_preferred_kernel();
-    if (!want || !is_generic_kernel(blas_kernel())) return;
-    setenv("OPENBLAS_CORETYPE", want, 1);
-    setenv(REEXEC_GUARD, "1", 1);
-    execv("/proc/self/exe", argv);
-    /* exec failed: carry on with the slow kernel rather than not at all */
-    unsetenv("OPENBLAS_CORETYPE");
-    unsetenv(REEXEC_GUARD);
+    if (!getenv("OPENBLAS_CORETYPE") && want) {
+        setenv("OPENBLAS_CORETYPE", want, 1);
+        kernel_selected_by_us = 1;
+    }
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    void *lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) lib = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        st_error("cannot load OpenBLAS: %s (install libopenblas0)", dlerror());
+        exit(1);
+    }
+    ob.sgemm = (__typeof__(ob.sgemm))symbol(lib, "cblas_sgemm");
+    ob.sgemv = (__typeof__(ob.sgemv))symbol(lib, "cblas_sgemv");
+    ob.corename = (char *(*)(void))symbol(lib, "openblas_get_corename");
+    ob.config = (char *(*)(void))symbol(lib, "openblas_get_config");
+    if (kernel_selected_by_us) unsetenv("OPENBLAS_CORETYPE");
+}
+
+static void ensure_loaded(void) { pthread_once(&ob_once, load_openblas); }
+
+void blas_init(void) { ensure_loaded(); }
+
+const char *blas_kernel(void)
+{
+    ensure_loaded();
+    return ob.corename();
 }
 
 const char *blas_description(void)
 {
     static char buf[512];
-    snprintf(buf, sizeof buf, "%s; kernel %s (%s)", openblas_get_config(), blas_kernel(),
+    ensure_loaded();
+    snprintf(buf, sizeof buf, "%s; kernel %s (%s)", ob.config(), ob.corename(),
              kernel_selected_by_us ? "selected by seqtrans"
              : getenv("OPENBLAS_CORETYPE") ? "from OPENBLAS_CORETYPE"
                                            : "OpenBLAS's own choice");
     return buf;
 }
 
-void blas_set_threads(int n) { openblas_set_num_threads(n > 0 ? n : 1); }
+static int blas_threads = 1;
 
-/* A few rows times a large matrix (a beam's hypotheses at one decoding step): sgemm would
- * pack all of B for a handful of rows. OpenBLAS multiplies products of at most 100^3
- * multiply-adds with kernels that read B in place, so B goes in slices of columns that
- * small. Measured 1.5-2x faster for 2 to 8 rows (scripts/bench_gemm.c). */
+void blas_set_threads(int n) { blas_threads = n > 0 ? n : 1; }
+
+/* One row, or a few, times a large matrix: a sentence's or a beam's hypotheses at one
+ * decoding step. sgemm would pack all of B for a handful of rows. One row goes to sgemv;
+ * a few go in slices of columns of at most SMALL_PRODUCT multiply-adds, which OpenBLAS
+ * multiplies with kernels that read B in place (1.5-2x faster for 2 to 8 rows). */
 #define FEW_ROWS 8
 #define SMALL_PRODUCT 1000000L
+#define WORTH_A_THREAD (1L << 20) /* multiply-adds: less is done before a thread starts */
 
-static void gemm_few_rows(int M, int N, int K, float alpha, const float *A, int lda,
-                          const float *B, int ldb, float beta, float *C, int ldc)
+typedef struct {
+    int ta, tb, M, N, K;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+    int lda, ldb, ldc, parts;
+} columns_job;
+
+/* Columns [lo, hi) of C. */
+static void product_columns(const columns_job *j, int lo, int hi)
 {
-    int cols = (int)(SMALL_PRODUCT / ((long)M * K)) / 16 * 16;
+    if (j->M == 1) {
+        const float *b = j->tb ? j->B + (size_t)lo * j->ldb : j->B + lo;
+        ob.sgemv(CblasRowMajor, j->tb ? CblasNoTrans : CblasTrans, j->tb ? hi - lo : j->K,
+                 j->tb ? j->K : hi - lo, j->alpha, b, j->ldb, j->A, j->ta ? j->lda : 1, j->beta,
+                 j->C + lo, 1);
+        return;
+    }
+    int cols = (int)(SMALL_PRODUCT / ((long)j->M * j->K)) / 16 * 16;
     if (cols < 16) cols = 16;
-    for (int j = 0; j < N; j += cols)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N - j < cols ? N - j : cols, K,
-                    alpha, A, lda, B + j, ldb, beta, C + j, ldc);
+    for (int c = lo; c < hi; c += cols)
+        ob.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, j->M, hi - c < cols ? hi - c : cols,
+                 j->K, j->alpha, j->A, j->lda, j->B + c, j->ldb, j->beta, j->C + c, j->ldc);
+}
+
+static void product_part(void *ctx, int w)
+{
+    const columns_job *j = ctx;
+    long begin, end;
+    parallel_share((j->N + 15) / 16, j->parts, w, &begin, &end);
+    int hi = (int)end * 16 < j->N ? (int)end * 16 : j->N;
+    if (begin * 16 < hi) product_columns(j, (int)begin * 16, hi);
+}
+
+/* The columns are independent, so blas_set_threads' threads share them out. */
+static void gemm_few_rows(int ta, int tb, int M, int N, int K, float alpha, const float *A,
+                          int lda, const float *B, int ldb, float beta, float *C, int ldc)
+{
+    columns_job j = {ta, tb, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, blas_threads};
+    long work = (long)M * N * K;
+    if (j.parts > work / WORTH_A_THREAD) j.parts = (int)(work / WORTH_A_THREAD);
+    if (j.parts > (N + 15) / 16) j.parts = (N + 15) / 16;
+    if (j.parts <= 1) product_columns(&j, 0, N);
+    else parallel_run(j.parts, product_part, &j);
 }
 
 void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
           const float *B, int ldb, float beta, float *C, int ldc)
 {
     if (M <= 0 || N <= 0) return;
-    if (M == 1 && K > 0) {
-        /* One row (translating one sentence): sgemm would pack all of B for it. */
-        cblas_sgemv(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? N : K, tb ? K : N, alpha,
-                    B, ldb, A, ta ? lda : 1, beta, C, 1);
+    ensure_loaded();
+    if (K > 0 && (M == 1 || (!ta && !tb && M <= FEW_ROWS && (long)M * N * K > SMALL_PRODUCT))) {
+        gemm_few_rows(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    if (!ta && !tb && M <= FEW_ROWS && (long)M * N * K > SMALL_PRODUCT) {
-        gemm_few_rows(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    ob.sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+             M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void gemv(int ta, int M, int N, float alpha, const float *A, int lda, const float *x,
           float beta, float *y)
 {
     if (M <= 0 || N <= 0) return;
-    cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, M, N, alpha, A, lda, x, 1, beta, y, 1);
+    ensure_loaded();
+    ob.sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, M, N, alpha, A, lda, x, 1, beta, y, 1);
 }

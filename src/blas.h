@@ -1,19 +1,24 @@
-/* blas: OpenBLAS kernel selection and the matrix products the layers use.
+/* blas: OpenBLAS, loaded at run time with the kernel chosen for this CPU, and the matrix
+ * products the layers use.
  * Debian's OpenBLAS 0.3.21 does not recognise recent CPUs and falls back to a generic kernel
- * about ten times slower; blas_init() notices and re-executes the program with
- * OPENBLAS_CORETYPE set to the best kernel the CPU supports. A user's own
- * OPENBLAS_CORETYPE always wins. */
+ * about ten times slower, so seqtrans names the kernel for the CPU's instruction set
+ * (AVX-512: SkylakeX, AVX2 and FMA: Haswell, AVX: Sandybridge) before OpenBLAS starts.
+ * A user's own OPENBLAS_CORETYPE always wins. OpenBLAS runs single-threaded: seqtrans
+ * splits the work between its own threads. */
 #ifndef SEQTRANS_BLAS_H
 #define SEQTRANS_BLAS_H
 
-/* Call first thing in main(). May not return (re-exec). */
-void blas_init(int argc, char **argv);
+/* Loads OpenBLAS; call first thing in main(), before any thread starts (it sets
+ * environment variables). Products load it themselves if it is not loaded yet. */
+void blas_init(void);
 /* The kernel OpenBLAS now uses, e.g. "SkylakeX". */
 const char *blas_kernel(void);
 /* The kernel this CPU should use, or NULL when OpenBLAS's own choice is fine. */
 const char *blas_preferred_kernel(void);
 /* "OpenBLAS 0.3.21 ... kernel SkylakeX (selected by seqtrans)" for --version. */
 const char *blas_description(void);
+/* Threads a single product may use (1 by default): only products of a few rows by a large
+ * matrix are split, for a chunk of work too small to split any other way. */
 void blas_set_threads(int n);
 
 /* C = alpha * op(A) op(B) + beta * C, row-major; ta/tb: transpose A/B.

@@ -30,7 +30,7 @@ typedef struct {
     encoder_state enc;
     float *keys;
     float *h[MODEL_MAX_LAYERS], *c[MODEL_MAX_LAYERS], *state_tmp;
-    float *x, *work, *ctx, *att, *logp;
+    float *x, *work, *ctx_h, *att, *logp;
     int *argpos, *prev;
     int *row_sent;             /* [R] sentence of each row */
     int *first, *count;        /* [n] rows of sentence b: [first, first + count) */
@@ -62,8 +62,8 @@ static void search_alloc(search *s, arena *ar)
     }
     s->state_tmp = arena_alloc(ar, (size_t)R * H);
     s->x = arena_alloc(ar, (size_t)R * c->emb);
-    s->work = arena_alloc(ar, (size_t)R * 4 * H);
-    s->ctx = arena_alloc(ar, (size_t)R * H);
+    s->work = arena_alloc(ar, lstm_step_floats(R, c->emb > H ? c->emb : H, H));
+    s->ctx_h = arena_alloc(ar, (size_t)R * 2 * H);
     s->att = arena_alloc(ar, (size_t)R * H);
     s->logp = arena_alloc(ar, (size_t)R * c->tgt_vocab);
     s->argpos = arena_alloc_int(ar, R);
@@ -117,7 +117,7 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
     }
 }
 
-/* Attention for one row: context, and the most attended source position. */
+/* Attention for one row: [context h] in s->ctx_h, and the most attended source position. */
 static void attend_row(search *s, int r, const float *h, float *scores)
 {
     int n = s->n, H = s->m->cfg.hidden, b = s->row_sent[r], len = s->src_len[b];
@@ -127,7 +127,8 @@ static void attend_row(search *s, int r, const float *h, float *scores)
     int arg = 0;
     for (int j = 1; j < len; j++) arg = scores[j] > scores[arg] ? j : arg;
     s->argpos[r] = arg;
-    gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, s->ctx + (size_t)r * H);
+    gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, s->ctx_h + (size_t)r * 2 * H);
+    memcpy(s->ctx_h + (size_t)r * 2 * H + H, h, H * sizeof(float));
 }
 
 /* One decoder step for the live rows: next-token logits in s->logp, and in s->lse what
@@ -146,8 +147,8 @@ static void step_rows(search *s, int t)
     }
     float scores[s->S];
     for (int r = 0; r < R; r++) attend_row(s, r, in + (size_t)r * H, scores);
-    gemm(0, 0, R, H, H, 1, s->ctx, H, m->w.attn_wc, H, 0, s->att, H);
-    gemm(0, 0, R, H, H, 1, in, H, m->w.attn_wc + (size_t)H * H, H, 1, s->att, H);
+    /* attentional state tanh([context h] Wc), Wc being [2H x H] */
+    gemm(0, 0, R, H, 2 * H, 1, s->ctx_h, 2 * H, m->w.attn_wc, H, 0, s->att, H);
     tanh_inplace(s->att, (long)R * H);
     output_logits(m->w.out_w, m->w.out_b, s->att, R, H, V, s->logp);
     for (int r = 0; r < R; r++) {

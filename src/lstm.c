@@ -180,13 +180,28 @@ void lstm_backward(const lstm_weights *w, lstm_weights *grad, const lstm_state *
     if (dx) gemm(0, 1, T * B, w->in, G, 1, dgates, G, w->wx, G, 1, dx, w->in);
 }
 
+size_t lstm_step_floats(int R, int in, int H)
+{
+    return (size_t)R * (4 * (size_t)H + in + H);
+}
+
 void lstm_step(const lstm_weights *w, int R, const float *x, float *h, float *c, float *work)
 {
-    int H = w->hidden, G = 4 * H;
-    for (int r = 0; r < R; r++) memcpy(work + (size_t)r * G, w->b, G * sizeof(float));
-    gemm(0, 0, R, G, w->in, 1, x, w->in, w->wx, G, 1, work, G);
-    gemm(0, 0, R, G, H, 1, h, H, w->wh, G, 1, work, G);
+    int H = w->hidden, G = 4 * H, in = w->in;
+    float *g = work, *xh = work + (size_t)R * G;
+    for (int r = 0; r < R; r++) memcpy(g + (size_t)r * G, w->b, G * sizeof(float));
+    if (w->wh == w->wx + (size_t)in * G) {
+        /* Wh follows Wx in memory, so [x h] [Wx; Wh] is one product instead of two. */
+        for (int r = 0; r < R; r++) {
+            memcpy(xh + (size_t)r * (in + H), x + (size_t)r * in, in * sizeof(float));
+            memcpy(xh + (size_t)r * (in + H) + in, h + (size_t)r * H, H * sizeof(float));
+        }
+        gemm(0, 0, R, G, in + H, 1, xh, in + H, w->wx, G, 1, g, G);
+    } else {
+        gemm(0, 0, R, G, in, 1, x, in, w->wx, G, 1, g, G);
+        gemm(0, 0, R, G, H, 1, h, H, w->wh, G, 1, g, G);
+    }
     float tc[H];
     for (int r = 0; r < R; r++)
-        lstm_cell_row(work + (size_t)r * G, c + (size_t)r * H, c + (size_t)r * H, tc, h + (size_t)r * H, H);
+        lstm_cell_row(g + (size_t)r * G, c + (size_t)r * H, c + (size_t)r * H, tc, h + (size_t)r * H, H);
 }

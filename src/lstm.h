@@ -61,7 +61,8 @@ void lstm_infer(const lstm_weights *w, int T, int B, int reverse, const int *len
                 float *out, float *final_h, float *final_c, float *work);
 
 /* One step for decoding: rows independent, no padding. x: [R][in], h, c: [R][H] updated
- * in place. work: 4 * R * H floats. */
+ * in place. work: lstm_step_floats(R, in, H) floats. */
+size_t lstm_step_floats(int R, int in, int H);
 void lstm_step(const lstm_weights *w, int R, const float *x, float *h, float *c, float *work);
 
 #endif

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     /* Past a file-size limit, a write should fail with EFBIG and be reported, not kill us
      * halfway through writing a model. */
     signal(SIGXFSZ, SIG_IGN);
-    blas_init(argc, argv);
+    blas_init();
     if (argc < 2) {
         usage(stderr);
         return 2;

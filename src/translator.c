@@ -1,8 +1,10 @@
 #include "translator.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "parallel.h"
 #include "vocab.h"
 
@@ -82,6 +84,7 @@ typedef struct {
     int *ids, *len, *line;
     const int **src;
     hypothesis *hyp;
+    atomic_int next_chunk; /* chunks handed out so far */
 } search_job;
 
 static const int *sort_len;
@@ -91,18 +94,21 @@ static int by_length(const void *a, const void *b)
     return sort_len[i] != sort_len[j] ? sort_len[i] - sort_len[j] : i - j;
 }
 
-/* Worker w searches chunks w, w + workers, ... of the length-sorted sentences. */
+/* Workers take chunks of the length-sorted sentences as they become free, longest first,
+ * so that no worker is left with the slowest chunk at the end. */
 static void search_chunks(void *ctx, int w)
 {
     search_job *job = ctx;
     translator *tr = job->tr;
-    for (int from = w * job->chunk; from < job->m; from += tr->workers * job->chunk) {
+    int chunks = (job->m + job->chunk - 1) / job->chunk;
+    for (int k; (k = atomic_fetch_add(&job->next_chunk, 1)) < chunks;) {
+        int from = (chunks - 1 - k) * job->chunk;
         int n = job->m - from < job->chunk ? job->m - from : job->chunk;
         const int *lens[TRANSLATOR_CHUNK];
         int len[TRANSLATOR_CHUNK];
-        for (int k = 0; k < n; k++) {
-            lens[k] = job->src[from + k];
-            len[k] = job->len[from + k];
+        for (int i = 0; i < n; i++) {
+            lens[i] = job->src[from + i];
+            len[i] = job->len[from + i];
         }
         arena_reset(&tr->ar[w]);
         decode_sentences(tr->m, lens, len, n, &tr->opt, &tr->ar[w], job->hyp + from);
@@ -145,7 +151,15 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     job.chunk = (job.m + tr->workers - 1) / tr->workers;
     job.chunk = job.chunk < 1 ? 1 : job.chunk > TRANSLATOR_CHUNK ? TRANSLATOR_CHUNK : job.chunk;
     int chunks = (job.m + job.chunk - 1) / job.chunk;
-    parallel_run(chunks < tr->workers ? chunks : tr->workers, search_chunks, &job);
+    atomic_init(&job.next_chunk, 0);
+    if (chunks == 1 && tr->workers > 1) {
+        /* one chunk (say, one sentence): its products get the threads instead */
+        blas_set_threads(tr->workers);
+        search_chunks(&job, 0);
+        blas_set_threads(1);
+    } else {
+        parallel_run(chunks < tr->workers ? chunks : tr->workers, search_chunks, &job);
+    }
     for (int i = 0; i < n; i++) out[i] = NULL;
     for (int j = 0; j < job.m; j++) {
         out[job.line[j]] = hypothesis_text(tr, &job.hyp[j], &tr->tok[job.line[j]]);

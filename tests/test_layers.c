@@ -159,18 +159,66 @@ static void test_lstm_backward(void)
     }
 }
 
+/* lstm_step, with Wx and Wh apart (two products) and adjacent (one), matches a sequence. */
 static void test_lstm_step_matches_sequence(void)
 {
-    lstm_case c;
-    lstm_case_init(&c, 0);
-    for (int b = 0; b < c.B; b++) c.len[b] = c.T;
-    lstm_loss(&c);
-    float h[3 * 6], cc[3 * 6], work[3 * 24];
-    memcpy(h, c.h0, sizeof h);
-    memcpy(cc, c.c0, sizeof cc);
-    for (int t = 0; t < c.T; t++) lstm_step(&c.w, c.B, c.x + t * c.B * c.in, h, cc, work);
-    for (int i = 0; i < c.B * c.H; i++) CHECK_NEAR(h[i], lstm_final_h(&c.s)[i], 1e-6);
-    lstm_case_free(&c);
+    for (int adjacent = 0; adjacent < 2; adjacent++) {
+        lstm_case c;
+        lstm_case_init(&c, 0);
+        for (int b = 0; b < c.B; b++) c.len[b] = c.T;
+        lstm_loss(&c);
+        int G = 4 * c.H;
+        float *both = xmalloc((size_t)(c.in + c.H) * G * sizeof(float));
+        lstm_weights w = c.w;
+        if (adjacent) {
+            memcpy(both, c.w.wx, (size_t)c.in * G * sizeof(float));
+            memcpy(both + (size_t)c.in * G, c.w.wh, (size_t)c.H * G * sizeof(float));
+            w.wx = both;
+            w.wh = both + (size_t)c.in * G;
+        }
+        float h[3 * 6], cc[3 * 6], *work = xmalloc(lstm_step_floats(c.B, c.in, c.H) * sizeof(float));
+        memcpy(h, c.h0, sizeof h);
+        memcpy(cc, c.c0, sizeof cc);
+        for (int t = 0; t < c.T; t++) lstm_step(&w, c.B, c.x + t * c.B * c.in, h, cc, work);
+        for (int i = 0; i < c.B * c.H; i++) CHECK_NEAR(h[i], lstm_final_h(&c.s)[i], 1e-6);
+        free(work);
+        free(both);
+        lstm_case_free(&c);
+    }
+}
+
+/* lstm_infer gives lstm_forward's outputs and final state (from a zero initial state), in
+ * both directions, with padding, including T beyond one block of input projections. */
+static void test_lstm_infer_matches_forward(void)
+{
+    for (int rev = 0; rev < 2; rev++) {
+        lstm_case c;
+        lstm_case_init(&c, rev);
+        c.T = 19; /* more than two blocks of 8 steps */
+        int lens[3] = {19, 11, 1};
+        memcpy(c.len, lens, sizeof lens);
+        free(c.x);
+        free(c.mem);
+        c.x = randv(c.T * c.B * c.in, 1);
+        c.mem = xmalloc(lstm_state_floats(c.T, c.B, c.H) * sizeof(float));
+        lstm_state_init(&c.s, c.mem, c.T, c.B, c.H, rev, c.len);
+        lstm_forward(&c.w, &c.s, c.x, NULL, NULL);
+        size_t n = (size_t)c.B * c.H;
+        float *out = xmalloc(c.T * n * sizeof(float)), *fh = xmalloc(n * sizeof(float)),
+              *fc = xmalloc(n * sizeof(float)), *work = xmalloc(lstm_infer_floats(c.B, c.H) * sizeof(float));
+        lstm_infer(&c.w, c.T, c.B, rev, c.len, c.x, out, fh, fc, work);
+        for (int t = 0; t < c.T; t++)
+            for (int b = 0; b < c.B; b++)
+                if (t < c.len[b])
+                    for (int k = 0; k < c.H; k++)
+                        CHECK_NEAR(out[(t * c.B + b) * c.H + k], lstm_outputs(&c.s)[(t * c.B + b) * c.H + k], 1e-6);
+        for (size_t i = 0; i < n; i++) {
+            CHECK_NEAR(fh[i], lstm_final_h(&c.s)[i], 1e-6);
+            CHECK_NEAR(fc[i], lstm_final_c(&c.s)[i], 1e-6);
+        }
+        free(out); free(fh); free(fc); free(work);
+        lstm_case_free(&c);
+    }
 }
 
 /* ---- attention ---- */
@@ -411,6 +459,7 @@ int main(void)
     RUN_TEST(test_lstm_forward);
     RUN_TEST(test_lstm_backward);
     RUN_TEST(test_lstm_step_matches_sequence);
+    RUN_TEST(test_lstm_infer_matches_forward);
     RUN_TEST(test_attention_forward);
     RUN_TEST(test_attention_backward);
     RUN_TEST(test_output_backward);
