@@ -7,7 +7,7 @@
 
 /* Inference computes the input projection this many time steps at a time: large enough
  * for an efficient product, small enough not to hold every step's gates. */
-#define INFER_BLOCK 8
+#define INFER_BLOCK 4
 
 size_t lstm_state_floats(int T, int B, int H)
 {

@@ -80,7 +80,7 @@ static void ensure_token_lists(translator *tr, int n)
 typedef struct {
     translator *tr;
     int m;             /* sentences with at least one token */
-    int chunk;         /* sentences per search: enough for every worker, at most TRANSLATOR_CHUNK */
+    int chunk;         /* sentences per search: enough for every worker, at most chunk_limit() */
     int *ids, *len, *line;
     const int **src;
     hypothesis *hyp;
@@ -92,6 +92,15 @@ static int by_length(const void *a, const void *b)
 {
     int i = *(const int *)a, j = *(const int *)b;
     return sort_len[i] != sort_len[j] ? sort_len[i] - sort_len[j] : i - j;
+}
+
+/* Sentences searched together: TRANSLATOR_CHUNK for greedy search; with a beam, as many as
+ * keep about TRANSLATOR_BEAM_ROWS hypotheses, which is plenty for efficient products and
+ * keeps each worker's memory (it grows with the hypotheses) in bounds. */
+static int chunk_limit(int beam)
+{
+    int n = beam > 1 ? TRANSLATOR_BEAM_ROWS / beam : TRANSLATOR_CHUNK;
+    return n < 1 ? 1 : n > TRANSLATOR_CHUNK ? TRANSLATOR_CHUNK : n;
 }
 
 /* Workers take chunks of the length-sorted sentences as they become free, longest first,
@@ -149,7 +158,8 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     encode_lines(tr, lines, n, status, &job);
     job.hyp = xcalloc(job.m ? job.m : 1, sizeof *job.hyp);
     job.chunk = (job.m + tr->workers - 1) / tr->workers;
-    job.chunk = job.chunk < 1 ? 1 : job.chunk > TRANSLATOR_CHUNK ? TRANSLATOR_CHUNK : job.chunk;
+    int most = chunk_limit(tr->opt.beam);
+    job.chunk = job.chunk < 1 ? 1 : job.chunk > most ? most : job.chunk;
     int chunks = (job.m + job.chunk - 1) / job.chunk;
     atomic_init(&job.next_chunk, 0);
     if (chunks == 1 && tr->workers > 1) {

@@ -10,7 +10,8 @@
 
 #define TRANSLATOR_MAX_SRC_TOKENS 200
 
-#define TRANSLATOR_CHUNK 64 /* sentences searched together */
+#define TRANSLATOR_CHUNK 64      /* sentences searched together, at most */
+#define TRANSLATOR_BEAM_ROWS 160 /* hypotheses searched together, about */
 
 typedef struct {
     const model *m;

@@ -194,7 +194,7 @@ static void test_lstm_infer_matches_forward(void)
     for (int rev = 0; rev < 2; rev++) {
         lstm_case c;
         lstm_case_init(&c, rev);
-        c.T = 19; /* more than two blocks of 8 steps */
+        c.T = 19; /* several blocks of input projections, the last one partial */
         int lens[3] = {19, 11, 1};
         memcpy(c.len, lens, sizeof lens);
         free(c.x);
