@@ -55,8 +55,8 @@ static void load_openblas(void)
         kernel_selected_by_us = 1;
     }
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    void *lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) lib = dlopen("libopenblas.so", RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_LOCAL);
+    if (!lib) lib = dlopen("libopenblas.so", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
         st_error("cannot load OpenBLAS: %s (install libopenblas0)", dlerror());
         exit(1);
