@@ -52,14 +52,27 @@ static void shuffle(long *a, long n, rng_t *rng)
     }
 }
 
-static const dataset *sort_data;
+typedef struct {
+    int src_len, tgt_len;
+    long pair;
+} pair_key;
+
 static int by_length(const void *pa, const void *pb)
 {
-    long a = *(const long *)pa, b = *(const long *)pb;
-    const dataset *d = sort_data;
-    if (d->src_len[a] != d->src_len[b]) return d->src_len[a] - d->src_len[b];
-    if (d->tgt_len[a] != d->tgt_len[b]) return d->tgt_len[a] - d->tgt_len[b];
-    return (a > b) - (a < b);
+    const pair_key *a = pa, *b = pb;
+    if (a->src_len != b->src_len) return a->src_len - b->src_len;
+    if (a->tgt_len != b->tgt_len) return a->tgt_len - b->tgt_len;
+    return (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/* Sorts order[0..n) by source length, then target length, then pair number. */
+static void sort_by_length(const dataset *d, long *order, long n)
+{
+    pair_key *key = xmalloc((n ? n : 1) * sizeof *key);
+    for (long i = 0; i < n; i++) key[i] = (pair_key){d->src_len[order[i]], d->tgt_len[order[i]], order[i]};
+    qsort(key, (size_t)n, sizeof *key, by_length);
+    for (long i = 0; i < n; i++) order[i] = key[i].pair;
+    free(key);
 }
 
 void epoch_plan_make(const dataset *d, int batch_size, rng_t *rng, epoch_plan *p)
@@ -68,9 +81,7 @@ void epoch_plan_make(const dataset *d, int batch_size, rng_t *rng, epoch_plan *p
     p->order = xrealloc(p->order, (n ? n : 1) * sizeof(long));
     for (long i = 0; i < n; i++) p->order[i] = i;
     shuffle(p->order, n, rng);
-    sort_data = d;
-    for (long w = 0; w < n; w += window)
-        qsort(p->order + w, (size_t)(n - w < window ? n - w : window), sizeof(long), by_length);
+    for (long w = 0; w < n; w += window) sort_by_length(d, p->order + w, n - w < window ? n - w : window);
     p->n_batches = (n + batch_size - 1) / batch_size;
     p->start = xrealloc(p->start, (p->n_batches + 1) * sizeof(long));
     /* Shuffle the batches themselves, then lay out their starts. */

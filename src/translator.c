@@ -87,11 +87,14 @@ typedef struct {
     atomic_int next_chunk; /* chunks handed out so far */
 } search_job;
 
-static const int *sort_len;
+typedef struct {
+    int len, line;
+} line_key;
+
 static int by_length(const void *a, const void *b)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    return sort_len[i] != sort_len[j] ? sort_len[i] - sort_len[j] : i - j;
+    const line_key *x = a, *y = b;
+    return x->len != y->len ? x->len - y->len : x->line - y->line;
 }
 
 /* Sentences searched together: TRANSLATOR_CHUNK for greedy search; with a beam, as many as
@@ -128,26 +131,28 @@ static void search_chunks(void *ctx, int w)
 static void encode_lines(translator *tr, const char *const *lines, int n, int *status, search_job *job)
 {
     job->ids = xmalloc((size_t)n * TRANSLATOR_MAX_SRC_TOKENS * sizeof(int));
-    int *len = xmalloc(n * sizeof(int)), *order = xmalloc(n * sizeof(int));
+    line_key *key = xmalloc(n * sizeof *key);
     job->m = 0;
     for (int i = 0; i < n; i++) {
         int k = text_tokenize((lang_t)tr->m->cfg.src_lang, lines[i], strlen(lines[i]), &tr->tok[i]);
         if (status) status[i] = k < 0 ? -1 : k > TRANSLATOR_MAX_SRC_TOKENS;
-        len[i] = k > 0 ? encode_tokens(tr->m->src_vocab, &tr->tok[i],
-                                       job->ids + (size_t)i * TRANSLATOR_MAX_SRC_TOKENS,
-                                       TRANSLATOR_MAX_SRC_TOKENS) : 0;
-        if (k > 0) order[job->m++] = i; /* empty or invalid lines get empty translations */
+        /* empty or invalid lines get empty translations */
+        if (k > 0)
+            key[job->m++] = (line_key){encode_tokens(tr->m->src_vocab, &tr->tok[i],
+                                                     job->ids + (size_t)i * TRANSLATOR_MAX_SRC_TOKENS,
+                                                     TRANSLATOR_MAX_SRC_TOKENS), i};
     }
-    sort_len = len;
-    qsort(order, job->m, sizeof *order, by_length);
-    job->line = order;
-    job->len = xmalloc((job->m ? job->m : 1) * sizeof(int));
-    job->src = xmalloc((job->m ? job->m : 1) * sizeof *job->src);
+    qsort(key, job->m, sizeof *key, by_length);
+    int m = job->m ? job->m : 1;
+    job->line = xmalloc(m * sizeof(int));
+    job->len = xmalloc(m * sizeof(int));
+    job->src = xmalloc(m * sizeof *job->src);
     for (int j = 0; j < job->m; j++) {
-        job->len[j] = len[order[j]];
-        job->src[j] = job->ids + (size_t)order[j] * TRANSLATOR_MAX_SRC_TOKENS;
+        job->line[j] = key[j].line;
+        job->len[j] = key[j].len;
+        job->src[j] = job->ids + (size_t)key[j].line * TRANSLATOR_MAX_SRC_TOKENS;
     }
-    free(len);
+    free(key);
 }
 
 void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status)
