@@ -2,7 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -36,6 +38,15 @@ void pages_forget(float *p, size_t floats)
     if (p && floats) madvise(p, floats * sizeof(float), MADV_DONTNEED);
 }
 
+/* Drops the pages of the buffer wholly past offset `from` (contents dead, reads give 0). */
+static void forget_tail(arena *a, size_t from)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)(a->base + from) + page - 1) / page * page;
+    uintptr_t end = (uintptr_t)(a->base + a->cap);
+    if (end > start) madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
 static void free_blocks_from(arena *a, size_t mark)
 {
     while (a->overflow && a->overflow->start >= mark) {
@@ -63,6 +74,9 @@ float *arena_alloc(arena *a, size_t floats)
     a->used += n;
     if (a->used > a->high_water) a->high_water = a->used;
     if (a->used <= a->cap) return a->base + (a->used - n);
+    /* The buffer's free tail, too short for this, would otherwise stay resident beside the
+     * block that replaces it until the next reset. */
+    if (a->used - n < a->cap) forget_tail(a, a->used - n);
     arena_block *blk = xmalloc(sizeof *blk);
     blk->mem = pages_alloc(n);
     blk->floats = n;

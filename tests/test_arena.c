@@ -61,6 +61,28 @@ static void test_release_frees_overflow_after_mark(void)
     arena_free(&a);
 }
 
+/* An allocation that does not fit the buffer's rest goes to a block, and what the buffer
+ * already holds is left as it was (its free tail is handed back to the system). */
+static void test_straddling_keeps_contents(void)
+{
+    arena a = {0};
+    arena_alloc(&a, 8 * 4096);
+    arena_reset(&a);
+    float *head = arena_alloc(&a, 1000);
+    for (int i = 0; i < 1000; i++) head[i] = (float)i;
+    float *big = arena_alloc(&a, 8 * 4096);
+    CHECK(big < a.base || big >= a.base + a.cap);
+    for (int i = 0; i < 8 * 4096; i++) big[i] = 1;
+    int same = 1;
+    for (int i = 0; i < 1000; i++) same &= head[i] == (float)i;
+    CHECK(same);
+    arena_release(&a, 0);
+    float *tail = arena_alloc(&a, 8 * 4096);  /* the buffer again, pages given back or not */
+    CHECK(tail == a.base);
+    for (int i = 0; i < 8 * 4096; i++) tail[i] = 2;
+    arena_free(&a);
+}
+
 static void test_pages(void)
 {
     size_t n = 3 * 4096 + 5;
@@ -80,6 +102,7 @@ int main(void)
     RUN_TEST(test_alloc_aligned_and_grows);
     RUN_TEST(test_release_reuses_memory);
     RUN_TEST(test_release_frees_overflow_after_mark);
+    RUN_TEST(test_straddling_keeps_contents);
     RUN_TEST(test_pages);
     return TEST_SUMMARY("arena");
 }
