@@ -77,6 +77,7 @@ typedef struct {
     int n_workers;
     worker_state *workers;
     float **grads;        /* each worker's gradient: the step's is their sum */
+    size_t sparse_floats; /* the gradients' leading whole pages of embedding rows */
     float clip_scale;     /* of the step's gradient, 1 unless clipped */
     long step_tokens;
     adam opt;
@@ -366,19 +367,36 @@ static void worker_sum_squares(void *ctx, int w)
     tr->workers[w].sum_sq = gradient_sum_squares(step_gradient(tr), (size_t)begin, (size_t)end);
 }
 
+/* Adam over one range of the parameters; the gradient is cleared behind it, except for the
+ * embedding pages, which clear_sparse_gradients() hands back afterwards. */
 static void worker_update(void *ctx, int w)
 {
     trainer *tr = ctx;
-    long begin, end;
-    parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
-    adam_update_range(&tr->opt, tr->m->params, step_gradient(tr), tr->clip_scale, 1,
-                      (size_t)begin, (size_t)end);
+    long b, e;
+    parallel_share((long)tr->m->n_params, tr->n_workers, w, &b, &e);
+    size_t begin = (size_t)b, end = (size_t)e, sparse = tr->sparse_floats;
+    gradient_parts g = step_gradient(tr);
+    if (begin < sparse)
+        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 0, begin, end < sparse ? end : sparse);
+    if (end > sparse)
+        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 1, begin > sparse ? begin : sparse, end);
+}
+
+/* A step writes only the embedding rows of its batch's tokens. Their pages are handed back
+ * instead of zeroed: they read as zeros again, and the next step makes resident only the
+ * pages it writes, not the whole tables. */
+static void clear_sparse_gradients(trainer *tr)
+{
+    for (int w = 0; w < tr->n_workers; w++) pages_forget(tr->grads[w], tr->sparse_floats);
 }
 
 /* A skipped step leaves its gradient behind: cleared here instead of by the update. */
 static void clear_gradients(trainer *tr)
 {
-    for (int w = 0; w < tr->n_workers; w++) memset(tr->grads[w], 0, tr->m->n_params * sizeof(float));
+    size_t sparse = tr->sparse_floats;
+    for (int w = 0; w < tr->n_workers; w++)
+        memset(tr->grads[w] + sparse, 0, (tr->m->n_params - sparse) * sizeof(float));
+    clear_sparse_gradients(tr);
 }
 
 /* Splits batch k among the workers; each gets its own dropout stream for the step. */
@@ -436,6 +454,7 @@ static int train_step(trainer *tr, long k)
     tr->clip_scale = o->clip > 0 && norm > o->clip ? (float)(o->clip / norm) : 1.0f;
     adam_begin_step(&tr->opt);
     parallel_run(tr->n_workers, worker_update, tr);
+    clear_sparse_gradients(tr);
     tr->step++;
     tr->tgt_tokens += bl.tokens;
     tr->loss_sum += bl.nll;
@@ -581,9 +600,11 @@ static void setup_workers(trainer *tr)
     tr->workers = xcalloc(n, sizeof *tr->workers);
     tr->grads = xcalloc(n, sizeof *tr->grads);
     for (int w = 0; w < n; w++) {
-        tr->workers[w].grad = tr->grads[w] = xcalloc(tr->m->n_params, sizeof(float));
+        tr->workers[w].grad = tr->grads[w] = pages_alloc(tr->m->n_params);
         model_layout(&tr->m->cfg, tr->workers[w].grad, &tr->workers[w].g);
     }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(float);
+    tr->sparse_floats = model_embedding_floats(&tr->m->cfg) / page * page;
     blas_set_threads(1);
 }
 
@@ -591,7 +612,7 @@ static void trainer_free(trainer *tr)
 {
     model_free(tr->m);
     for (int w = 0; w < tr->n_workers; w++) {
-        free(tr->workers[w].grad);
+        pages_free(tr->workers[w].grad, tr->m->n_params);
         arena_free(&tr->workers[w].ar);
     }
     free(tr->workers);
