@@ -31,14 +31,17 @@ void adam_free(adam *a)
 
 void adam_begin_step(adam *a) { a->step++; }
 
-/* out[0..n) = the sum of the parts at offset i. */
-static void sum_parts(gradient_parts g, size_t i, size_t n, float *restrict out)
+/* The sum of the parts over [i, i + n): a single part where it lies, else added up in out. */
+static const float *sum_parts(gradient_parts g, size_t i, size_t n, float *restrict out)
 {
-    memcpy(out, g.parts[0] + i, n * sizeof *out);
-    for (int k = 1; k < g.n; k++) {
+    if (g.n == 1) return g.parts[0] + i;
+    const float *restrict a = g.parts[0] + i, *restrict b = g.parts[1] + i;
+    for (size_t j = 0; j < n; j++) out[j] = a[j] + b[j];
+    for (int k = 2; k < g.n; k++) {
         const float *restrict p = g.parts[k] + i;
         for (size_t j = 0; j < n; j++) out[j] += p[j];
     }
+    return out;
 }
 
 void adam_update_range(const adam *a, float *params, gradient_parts g, float scale, int clear,
@@ -48,10 +51,10 @@ void adam_update_range(const adam *a, float *params, gradient_parts g, float sca
     double c1 = 1 - pow(a->beta1, (double)a->step), c2 = 1 - pow(a->beta2, (double)a->step);
     float step = (float)(a->lr * sqrt(c2) / c1), b1 = a->beta1, b2 = a->beta2;
     float eps = a->eps * (float)sqrt(c2);
-    float grad[BLOCK];
+    float buf[BLOCK];
     for (size_t i = begin; i < end; i += BLOCK) {
         size_t n = end - i < BLOCK ? end - i : BLOCK;
-        sum_parts(g, i, n, grad);
+        const float *restrict grad = sum_parts(g, i, n, buf);
         float *restrict m = a->m + i, *restrict v = a->v + i, *restrict p = params + i;
         for (size_t j = 0; j < n; j++) {
             float gj = grad[j] * scale;
@@ -80,12 +83,11 @@ static double add_squares(double s, const float *g, size_t n)
 
 double gradient_sum_squares(gradient_parts g, size_t begin, size_t end)
 {
-    float grad[BLOCK];
+    float buf[BLOCK];
     double s = 0;
     for (size_t i = begin; i < end; i += BLOCK) {
         size_t n = end - i < BLOCK ? end - i : BLOCK;
-        sum_parts(g, i, n, grad);
-        s = add_squares(s, grad, n);
+        s = add_squares(s, sum_parts(g, i, n, buf), n);
     }
     return s;
 }
