@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -10,30 +13,57 @@
 struct arena_block {
     arena_block *next;
     float *mem;
+    size_t floats;
+    size_t start; /* the arena offset it stands for: released with everything after it */
 };
 
-static void *aligned_floats(size_t n)
+float *pages_alloc(size_t floats)
 {
-    void *p = NULL;
-    if (posix_memalign(&p, 64, (n ? n : 1) * sizeof(float))) {
-        st_error("out of memory (allocating %zu floats)", n);
+    size_t bytes = (floats ? floats : 1) * sizeof(float);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        st_error("out of memory (allocating %zu floats)", floats);
         exit(1);
     }
     return p;
 }
 
+void pages_free(float *p, size_t floats)
+{
+    if (p) munmap(p, (floats ? floats : 1) * sizeof(float));
+}
+
+void pages_forget(float *p, size_t floats)
+{
+    if (p && floats) madvise(p, floats * sizeof(float), MADV_DONTNEED);
+}
+
+/* Drops the pages of the buffer wholly past offset `from` (contents dead, reads give 0). */
+static void forget_tail(arena *a, size_t from)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)(a->base + from) + page - 1) / page * page;
+    uintptr_t end = (uintptr_t)(a->base + a->cap);
+    if (end > start) madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+static void free_blocks_from(arena *a, size_t mark)
+{
+    while (a->overflow && a->overflow->start >= mark) {
+        arena_block *next = a->overflow->next;
+        pages_free(a->overflow->mem, a->overflow->floats);
+        free(a->overflow);
+        a->overflow = next;
+    }
+}
+
 void arena_reset(arena *a)
 {
     if (a->overflow) {
-        while (a->overflow) {
-            arena_block *next = a->overflow->next;
-            free(a->overflow->mem);
-            free(a->overflow);
-            a->overflow = next;
-        }
-        free(a->base);
+        free_blocks_from(a, 0);
+        pages_free(a->base, a->cap);
         a->cap = a->high_water;
-        a->base = aligned_floats(a->cap);
+        a->base = pages_alloc(a->cap);
     }
     a->used = 0;
 }
@@ -44,8 +74,13 @@ float *arena_alloc(arena *a, size_t floats)
     a->used += n;
     if (a->used > a->high_water) a->high_water = a->used;
     if (a->used <= a->cap) return a->base + (a->used - n);
+    /* The buffer's free tail, too short for this, would otherwise stay resident beside the
+     * block that replaces it until the next reset. */
+    if (a->used - n < a->cap) forget_tail(a, a->used - n);
     arena_block *blk = xmalloc(sizeof *blk);
-    blk->mem = aligned_floats(n);
+    blk->mem = pages_alloc(n);
+    blk->floats = n;
+    blk->start = a->used - n;
     blk->next = a->overflow;
     a->overflow = blk;
     return blk->mem;
@@ -64,9 +99,18 @@ int *arena_alloc_int(arena *a, size_t n)
     return (int *)arena_alloc(a, n);
 }
 
+size_t arena_mark(const arena *a) { return a->used; }
+
+void arena_release(arena *a, size_t mark)
+{
+    if (mark >= a->used) return;
+    free_blocks_from(a, mark);
+    a->used = mark;
+}
+
 void arena_free(arena *a)
 {
-    arena_reset(a);
-    free(a->base);
+    free_blocks_from(a, 0);
+    pages_free(a->base, a->cap);
     memset(a, 0, sizeof *a);
 }

@@ -69,6 +69,11 @@ size_t model_layout(const model_config *c, float *base, model_weights *w)
     return cur.used;
 }
 
+size_t model_embedding_floats(const model_config *c)
+{
+    return ((size_t)c->src_vocab + (size_t)c->tgt_vocab) * (size_t)c->emb;
+}
+
 model *model_wrap(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab, float *params,
                   void *storage)
 {

@@ -43,6 +43,8 @@ typedef struct {
 int model_config_check(const model_config *c);
 /* Points w's tensors into base (which may be NULL to only count); returns the float count. */
 size_t model_layout(const model_config *c, float *base, model_weights *w);
+/* The embedding tables come first in the layout: the floats they take together. */
+size_t model_embedding_floats(const model_config *c);
 int model_encoder_directions(const model_config *c);
 int model_encoder_units(const model_config *c); /* H per direction */
 

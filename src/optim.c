@@ -2,8 +2,13 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
+
+/* Passes over the gradient go block by block: the sum of the parts is formed in a small
+ * buffer that stays in cache, never written back to memory. */
+enum { BLOCK = 1024 };
 
 void adam_init(adam *a, size_t n, float lr)
 {
@@ -26,33 +31,63 @@ void adam_free(adam *a)
 
 void adam_begin_step(adam *a) { a->step++; }
 
-void adam_update_range(const adam *a, float *params, const float *g, size_t begin, size_t end)
+/* The sum of the parts over [i, i + n): a single part where it lies, else added up in out. */
+static const float *sum_parts(gradient_parts g, size_t i, size_t n, float *restrict out)
+{
+    if (g.n == 1) return g.parts[0] + i;
+    const float *restrict a = g.parts[0] + i, *restrict b = g.parts[1] + i;
+    for (size_t j = 0; j < n; j++) out[j] = a[j] + b[j];
+    for (int k = 2; k < g.n; k++) {
+        const float *restrict p = g.parts[k] + i;
+        for (size_t j = 0; j < n; j++) out[j] += p[j];
+    }
+    return out;
+}
+
+void adam_update_range(const adam *a, float *params, gradient_parts g, float scale, int clear,
+                       size_t begin, size_t end)
 {
     /* Bias corrections folded into the step size, as in the Adam paper's final form. */
     double c1 = 1 - pow(a->beta1, (double)a->step), c2 = 1 - pow(a->beta2, (double)a->step);
     float step = (float)(a->lr * sqrt(c2) / c1), b1 = a->beta1, b2 = a->beta2;
     float eps = a->eps * (float)sqrt(c2);
-    float *restrict m = a->m, *restrict v = a->v;
-    for (size_t i = begin; i < end; i++) {
-        m[i] = b1 * m[i] + (1 - b1) * g[i];
-        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        params[i] -= step * m[i] / (sqrtf(v[i]) + eps);
+    float buf[BLOCK];
+    for (size_t i = begin; i < end; i += BLOCK) {
+        size_t n = end - i < BLOCK ? end - i : BLOCK;
+        const float *restrict grad = sum_parts(g, i, n, buf);
+        float *restrict m = a->m + i, *restrict v = a->v + i, *restrict p = params + i;
+        for (size_t j = 0; j < n; j++) {
+            float gj = grad[j] * scale;
+            m[j] = b1 * m[j] + (1 - b1) * gj;
+            v[j] = b2 * v[j] + (1 - b2) * gj * gj;
+            p[j] -= step * m[j] / (sqrtf(v[j]) + eps);
+        }
+        if (clear)
+            for (int k = 0; k < g.n; k++) memset(g.parts[k] + i, 0, n * sizeof(float));
     }
 }
 
-double sum_squares(const float *g, size_t n)
+/* Sixteen float lanes (which vectorize) per block, blocks added up in double: fast, and the
+ * same result whatever the machine, since the order is fixed. */
+static double add_squares(double s, const float *g, size_t n)
 {
-    /* Sixteen float lanes (which vectorize) per block, blocks added up in double: fast, and
-     * the same result whatever the machine, since the order is fixed. */
-    enum { LANES = 16, BLOCK = 1024 };
+    enum { LANES = 16 };
+    float acc[LANES] = {0};
+    size_t j = 0;
+    for (; j + LANES <= n; j += LANES)
+        for (int k = 0; k < LANES; k++) acc[k] += g[j + k] * g[j + k];
+    for (; j < n; j++) acc[0] += g[j] * g[j];
+    for (int k = 0; k < LANES; k++) s += acc[k];
+    return s;
+}
+
+double gradient_sum_squares(gradient_parts g, size_t begin, size_t end)
+{
+    float buf[BLOCK];
     double s = 0;
-    for (size_t i = 0; i < n; i += BLOCK) {
-        size_t e = i + BLOCK < n ? i + BLOCK : n, j = i;
-        float acc[LANES] = {0};
-        for (; j + LANES <= e; j += LANES)
-            for (int k = 0; k < LANES; k++) acc[k] += g[j + k] * g[j + k];
-        for (; j < e; j++) acc[0] += g[j] * g[j];
-        for (int k = 0; k < LANES; k++) s += acc[k];
+    for (size_t i = begin; i < end; i += BLOCK) {
+        size_t n = end - i < BLOCK ? end - i : BLOCK;
+        s = add_squares(s, sum_parts(g, i, n, buf), n);
     }
     return s;
 }

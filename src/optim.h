@@ -1,5 +1,9 @@
 /* optim: Adam over the flat parameter buffer, and the sum of squares for the gradient norm
- * that clipping needs. */
+ * that clipping needs.
+ * The gradient of a step comes in parts, one buffer per worker, added up in order. Rather
+ * than summing them into one buffer, scaling that for clipping and zeroing every part for
+ * the next step (four passes over memory), a step makes two: gradient_sum_squares() reads
+ * the parts, and adam_update_range() reads them again, applies the update and clears them. */
 #ifndef SEQTRANS_OPTIM_H
 #define SEQTRANS_OPTIM_H
 #include <stddef.h>
@@ -11,14 +15,23 @@ typedef struct {
     float *m, *v; /* first and second moments, same layout as the parameters */
 } adam;
 
+/* The gradient of a step: the sum of parts[0..n) (in that order), each of the parameters'
+ * layout. */
+typedef struct {
+    float *const *parts;
+    int n;
+} gradient_parts;
+
 void adam_init(adam *a, size_t n, float lr);
 void adam_free(adam *a);
-/* One update with gradient g, in parts for workers sharing it: adam_begin_step() once,
- * then adam_update_range() over disjoint ranges that together cover [0, n). */
+/* One update, in parts for workers sharing it: adam_begin_step() once, then
+ * adam_update_range() over disjoint ranges that together cover [0, n). The gradient used is
+ * the sum of the parts times scale; with clear, the parts' range is left zeroed. */
 void adam_begin_step(adam *a);
-void adam_update_range(const adam *a, float *params, const float *g, size_t begin, size_t end);
+void adam_update_range(const adam *a, float *params, gradient_parts g, float scale, int clear,
+                       size_t begin, size_t end);
 
-/* Sum of squares of g[0..n) (accumulated in double). */
-double sum_squares(const float *g, size_t n);
+/* Sum of squares of the summed gradient over [begin, end) (accumulated in double). */
+double gradient_sum_squares(gradient_parts g, size_t begin, size_t end);
 
 #endif

@@ -29,8 +29,19 @@ typedef struct {
 } batch_loss;
 
 /* Computes the batch loss (with dropout when opt->dropout > 0); with grad != NULL also adds the gradient of the loss
- * per target token (see grad_tokens) into grad (same layout as m->w). Scratch memory comes from ar. */
+ * per target token (see grad_tokens) into grad (same layout as m->w). Scratch memory comes from ar;
+ * what is dead before the end is handed back early, so ar's high-water mark is the forward
+ * activations plus the largest single backward stage. */
 batch_loss seq2seq_loss(const model *m, const batch *bt, const loss_options *opt,
                         model_weights *grad, arena *ar);
+
+/* Target positions per pass of the output layer in seq2seq_loss(): its logits and their
+ * gradient, [positions x target vocabulary], are held for this many only. */
+#define SEQ2SEQ_OUTPUT_ROWS 256
+
+/* seq2seq_loss() with output_rows positions per pass of the output layer (for the tests:
+ * any count gives the same loss and gradient, up to rounding). */
+batch_loss seq2seq_loss_in_passes(const model *m, const batch *bt, const loss_options *opt,
+                                  model_weights *grad, arena *ar, int output_rows);
 
 #endif

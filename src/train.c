@@ -58,7 +58,8 @@ static void catch_signals(void)
 
 /* ---- the run's state ---- */
 
-/* One worker's share of a step: a slice of the batch, its own gradient and scratch. */
+/* One worker's share of a step: a slice of the batch, its own gradient and scratch. The
+ * gradient is zero between steps: the optimizer clears it as it uses it. */
 typedef struct {
     arena ar;
     float *grad;
@@ -72,9 +73,12 @@ typedef struct {
 typedef struct {
     const train_options *o;
     model *m;
-    float *grad, *best_params;   /* grad: the summed gradient (worker 0's buffer) */
+    float *best_params;
     int n_workers;
     worker_state *workers;
+    float **grads;        /* each worker's gradient: the step's is their sum */
+    size_t sparse_floats; /* the gradients' leading whole pages of embedding rows */
+    float clip_scale;     /* of the step's gradient, 1 unless clipped */
     long step_tokens;
     adam opt;
     arena ar;
@@ -340,7 +344,6 @@ static void worker_forward_backward(void *ctx, int w)
 {
     trainer *tr = ctx;
     worker_state *ws = &tr->workers[w];
-    memset(ws->grad, 0, tr->m->n_params * sizeof(float));
     ws->loss = (batch_loss){0, 0, 0};
     if (ws->to <= ws->from) return;
     batch bt;
@@ -350,26 +353,50 @@ static void worker_forward_backward(void *ctx, int w)
     ws->loss = seq2seq_loss(tr->m, &bt, &lo, &ws->g, &ws->ar);
 }
 
-/* Each worker adds up one range of every worker's gradient into worker 0's buffer. */
-static void worker_sum_gradients(void *ctx, int w)
+static gradient_parts step_gradient(const trainer *tr)
+{
+    return (gradient_parts){tr->grads, tr->n_workers};
+}
+
+/* Each worker takes one range of the parameters for the passes over the whole gradient. */
+static void worker_sum_squares(void *ctx, int w)
 {
     trainer *tr = ctx;
     long begin, end;
     parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
-    float *sum = tr->grad;
-    for (int k = 1; k < tr->n_workers; k++) {
-        const float *g = tr->workers[k].grad;
-        for (long i = begin; i < end; i++) sum[i] += g[i];
-    }
-    tr->workers[w].sum_sq = sum_squares(sum + begin, (size_t)(end - begin));
+    tr->workers[w].sum_sq = gradient_sum_squares(step_gradient(tr), (size_t)begin, (size_t)end);
 }
 
+/* Adam over one range of the parameters; the gradient is cleared behind it, except for the
+ * embedding pages, which clear_sparse_gradients() hands back afterwards. */
 static void worker_update(void *ctx, int w)
 {
     trainer *tr = ctx;
-    long begin, end;
-    parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
-    adam_update_range(&tr->opt, tr->m->params, tr->grad, (size_t)begin, (size_t)end);
+    long b, e;
+    parallel_share((long)tr->m->n_params, tr->n_workers, w, &b, &e);
+    size_t begin = (size_t)b, end = (size_t)e, sparse = tr->sparse_floats;
+    gradient_parts g = step_gradient(tr);
+    if (begin < sparse)
+        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 0, begin, end < sparse ? end : sparse);
+    if (end > sparse)
+        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 1, begin > sparse ? begin : sparse, end);
+}
+
+/* A step writes only the embedding rows of its batch's tokens. Their pages are handed back
+ * instead of zeroed: they read as zeros again, and the next step makes resident only the
+ * pages it writes, not the whole tables. */
+static void clear_sparse_gradients(trainer *tr)
+{
+    for (int w = 0; w < tr->n_workers; w++) pages_forget(tr->grads[w], tr->sparse_floats);
+}
+
+/* A skipped step leaves its gradient behind: cleared here instead of by the update. */
+static void clear_gradients(trainer *tr)
+{
+    size_t sparse = tr->sparse_floats;
+    for (int w = 0; w < tr->n_workers; w++)
+        memset(tr->grads[w] + sparse, 0, (tr->m->n_params - sparse) * sizeof(float));
+    clear_sparse_gradients(tr);
 }
 
 /* Splits batch k among the workers; each gets its own dropout stream for the step. */
@@ -403,7 +430,7 @@ static int train_step(trainer *tr, long k)
     const train_options *o = tr->o;
     plan_step(tr, k);
     parallel_run(tr->n_workers, worker_forward_backward, tr);
-    parallel_run(tr->n_workers, worker_sum_gradients, tr);
+    parallel_run(tr->n_workers, worker_sum_squares, tr);
     batch_loss bl = {0, 0, 0};
     double sum_sq = 0;
     for (int w = 0; w < tr->n_workers; w++) {
@@ -416,6 +443,7 @@ static int train_step(trainer *tr, long k)
     if (injected_fault(++tr->attempts)) bl.loss = NAN;
     if (!isfinite(bl.loss) || !isfinite(norm)) {
         st_warn("step %ld: non-finite loss or gradient; this batch is skipped", tr->step + 1);
+        clear_gradients(tr);
         if (++tr->nonfinite_in_row >= 5) {
             st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
             return -1;
@@ -423,12 +451,10 @@ static int train_step(trainer *tr, long k)
         return 0;
     }
     tr->nonfinite_in_row = 0;
-    if (o->clip > 0 && norm > o->clip) {
-        float scale = (float)(o->clip / norm);
-        for (size_t i = 0; i < tr->m->n_params; i++) tr->grad[i] *= scale;
-    }
+    tr->clip_scale = o->clip > 0 && norm > o->clip ? (float)(o->clip / norm) : 1.0f;
     adam_begin_step(&tr->opt);
     parallel_run(tr->n_workers, worker_update, tr);
+    clear_sparse_gradients(tr);
     tr->step++;
     tr->tgt_tokens += bl.tokens;
     tr->loss_sum += bl.nll;
@@ -572,11 +598,13 @@ static void setup_workers(trainer *tr)
     n = n < tr->o->batch ? n : tr->o->batch;
     tr->n_workers = n;
     tr->workers = xcalloc(n, sizeof *tr->workers);
+    tr->grads = xcalloc(n, sizeof *tr->grads);
     for (int w = 0; w < n; w++) {
-        tr->workers[w].grad = xcalloc(tr->m->n_params, sizeof(float));
+        tr->workers[w].grad = tr->grads[w] = pages_alloc(tr->m->n_params);
         model_layout(&tr->m->cfg, tr->workers[w].grad, &tr->workers[w].g);
     }
-    tr->grad = tr->workers[0].grad;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(float);
+    tr->sparse_floats = model_embedding_floats(&tr->m->cfg) / page * page;
     blas_set_threads(1);
 }
 
@@ -584,10 +612,11 @@ static void trainer_free(trainer *tr)
 {
     model_free(tr->m);
     for (int w = 0; w < tr->n_workers; w++) {
-        free(tr->workers[w].grad);
+        pages_free(tr->workers[w].grad, tr->m->n_params);
         arena_free(&tr->workers[w].ar);
     }
     free(tr->workers);
+    free(tr->grads);
     free(tr->best_params);
     adam_free(&tr->opt);
     dataset_free(&tr->train);

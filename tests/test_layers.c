@@ -396,6 +396,7 @@ typedef struct {
     loss_options opt;
     rng_t drop_rng;
     arena ar;
+    int output_rows; /* positions per pass of the output layer */
 } model_case;
 
 static double model_loss(void *p)
@@ -406,11 +407,11 @@ static double model_loss(void *p)
     o.rng = &r;
     arena_reset(&c->ar);
     /* The gradient is of the mean loss: compare the same. */
-    batch_loss bl = seq2seq_loss(c->m, &c->bt, &o, NULL, &c->ar);
+    batch_loss bl = seq2seq_loss_in_passes(c->m, &c->bt, &o, NULL, &c->ar, c->output_rows);
     return bl.loss / bl.tokens;
 }
 
-static void whole_model_check(int bidir, int layers, float dropout)
+static void whole_model_check(int bidir, int layers, float dropout, int output_rows)
 {
     model_config cfg = {.src_vocab = 9, .tgt_vocab = 8, .emb = 4, .hidden = 6,
                         .layers = layers, .bidir = bidir};
@@ -431,6 +432,7 @@ static void whole_model_check(int bidir, int layers, float dropout)
     c.bt = (batch){3, 4, 3, src, src_len, tin, tout, tlen, 6};
     c.opt.dropout = dropout;
     c.opt.label_smoothing = 0.1f;
+    c.output_rows = output_rows;
     rng_seed(&c.drop_rng, 7);
     float *grad = xcalloc(c.m->n_params, 4);
     model_weights g;
@@ -441,16 +443,67 @@ static void whole_model_check(int bidir, int layers, float dropout)
     o.rng = &r;
     o.dropout = dropout;
     arena_reset(&c.ar);
-    seq2seq_loss(c.m, &c.bt, &o, &g, &c.ar);
+    seq2seq_loss_in_passes(c.m, &c.bt, &o, &g, &c.ar, output_rows);
     CHECK(grad_check("model", c.m->params, grad, c.m->n_params, model_loss, &c, 400, 2e-2) == 0);
     free(grad);
     arena_free(&c.ar);
     model_free(c.m);
 }
 
-static void test_whole_model_uni(void) { whole_model_check(0, 1, 0); }
-static void test_whole_model_bi_two_layers(void) { whole_model_check(1, 2, 0); }
-static void test_whole_model_dropout(void) { whole_model_check(1, 2, 0.3f); }
+static void test_whole_model_uni(void) { whole_model_check(0, 1, 0, SEQ2SEQ_OUTPUT_ROWS); }
+static void test_whole_model_bi_two_layers(void) { whole_model_check(1, 2, 0, SEQ2SEQ_OUTPUT_ROWS); }
+/* Six target positions: passes of 4 and 2, dropout masks drawn in two parts. */
+static void test_whole_model_dropout(void) { whole_model_check(1, 2, 0.3f, 4); }
+
+/* Loss and gradient with dropout, output layer in passes of `rows` positions. */
+static batch_loss passes_run(const model *m, const batch *bt, int rows, float *grad, arena *ar)
+{
+    model_weights g;
+    model_layout(&m->cfg, grad, &g);
+    memset(grad, 0, m->n_params * sizeof *grad);
+    rng_t r;
+    rng_seed(&r, 11);
+    loss_options o = {0.3f, 0.1f, &r, 0};
+    arena_reset(ar);
+    return seq2seq_loss_in_passes(m, bt, &o, &g, ar, rows);
+}
+
+/* However the output layer is cut into passes, loss and gradient agree up to rounding. */
+static void test_output_passes_agree(void)
+{
+    model_config cfg = {.src_vocab = 9, .tgt_vocab = 30, .emb = 4, .hidden = 6, .layers = 1};
+    model *m = model_new(&cfg, NULL, NULL);
+    model_init_weights(m, &R);
+    enum { S = 3, T = 4, B = 5 };
+    int src[S * B], src_len[B] = {3, 2, 3, 1, 2}, tin[T * B], tout[T * B], tlen[B] = {4, 3, 1, 4, 2};
+    long tokens = 0;
+    for (int b = 0; b < B; b++) {
+        tokens += tlen[b];
+        for (int s = 0; s < S; s++) src[s * B + b] = s < src_len[b] ? 4 + (int)rng_below(&R, 5) : 0;
+        for (int t = 0; t < T; t++) {
+            tin[t * B + b] = t == 0 ? 2 : t < tlen[b] ? 4 + (int)rng_below(&R, 26) : 0;
+            tout[t * B + b] = t < tlen[b] ? 4 + (int)rng_below(&R, 26) : 0;
+        }
+    }
+    batch bt = {B, S, T, src, src_len, tin, tout, tlen, tokens};
+    float *whole = xmalloc(m->n_params * sizeof *whole), *cut = xmalloc(m->n_params * sizeof *cut);
+    arena ar = {0};
+    batch_loss a = passes_run(m, &bt, 1000, whole, &ar);
+    for (int rows = 1; rows <= 5; rows += 2) {
+        batch_loss b = passes_run(m, &bt, rows, cut, &ar);
+        CHECK(b.tokens == a.tokens);
+        CHECK_NEAR(b.loss, a.loss, 1e-9 * fabs(a.loss));
+        CHECK_NEAR(b.nll, a.nll, 1e-9 * fabs(a.nll));
+        double err = 0, norm = 0;
+        for (size_t i = 0; i < m->n_params; i++)
+            err = fmax(err, fabs(cut[i] - whole[i])), norm = fmax(norm, fabs(whole[i]));
+        CHECK(norm > 0 && err <= 1e-5 * norm);
+    }
+    arena_free(&ar);
+    free(whole);
+    free(cut);
+    model_free(m);
+}
 
 int main(void)
 {
@@ -465,6 +518,7 @@ int main(void)
     RUN_TEST(test_output_backward);
     RUN_TEST(test_embedding_backward);
     RUN_TEST(test_dropout);
+    RUN_TEST(test_output_passes_agree);
     RUN_TEST(test_whole_model_uni);
     RUN_TEST(test_whole_model_bi_two_layers);
     RUN_TEST(test_whole_model_dropout);
