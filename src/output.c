@@ -12,16 +12,6 @@ void output_logits(const float *wo, const float *bo, const float *x, int N, int 
     gemm(0, 0, N, V, H, 1, x, H, wo, V, 1, logits, V);
 }
 
-void log_softmax(float *row, int V)
-{
-    float max = row[0];
-    for (int v = 1; v < V; v++) max = row[v] > max ? row[v] : max;
-    double sum = 0;
-    for (int v = 0; v < V; v++) sum += fast_expf(row[v] - max);
-    float shift = max + (float)log(sum);
-    for (int v = 0; v < V; v++) row[v] -= shift;
-}
-
 /* One row: returns its loss terms and replaces the logits by their scaled gradient. */
 static output_loss softmax_xent_row(float *z, int V, int y, float eps, float scale)
 {

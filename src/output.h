@@ -22,7 +22,4 @@ void output_backward(const float *wo, float *dwo, float *dbo, const float *x, in
 /* logits = x Wo + bo for N rows. */
 void output_logits(const float *wo, const float *bo, const float *x, int N, int H, int V, float *logits);
 
-/* In place: a row of logits becomes log-probabilities. */
-void log_softmax(float *row, int V);
-
 #endif
