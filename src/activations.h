@@ -59,6 +59,18 @@ static inline float row_max(const float *x, int n)
     return best;
 }
 
+static inline double row_sum(const float *x, int n)
+{
+    float part[ROW_LANES] = {0};
+    int i = 0;
+    for (; i + ROW_LANES <= n; i += ROW_LANES)
+        for (int j = 0; j < ROW_LANES; j++) part[j] += x[i + j];
+    double sum = 0;
+    for (; i < n; i++) sum += x[i];
+    for (int j = 0; j < ROW_LANES; j++) sum += part[j];
+    return sum;
+}
+
 /* log(sum_i exp(x[i])), computed stably around the row's maximum. */
 static inline float log_sum_exp(const float *x, int n)
 {

@@ -15,13 +15,10 @@ void output_logits(const float *wo, const float *bo, const float *x, int N, int 
 /* One row: returns its loss terms and replaces the logits by their scaled gradient. */
 static output_loss softmax_xent_row(float *z, int V, int y, float eps, float scale)
 {
-    float max = z[0];
-    for (int v = 1; v < V; v++) max = z[v] > max ? z[v] : max;
-    double sum = 0, zsum = 0;
-    for (int v = 0; v < V; v++) zsum += z[v];
+    float max = row_max(z, V);
+    double zsum = row_sum(z, V);
     for (int v = 0; v < V; v++) z[v] = fast_expf(z[v] - max);
-    for (int v = 0; v < V; v++) sum += z[v];
-    double logsum = log(sum);
+    double sum = row_sum(z, V), logsum = log(sum);
     output_loss l;
     l.nll = logsum - log(z[y]);
     /* sum_v log p_v = sum_v z_v - V (max + logsum) */

@@ -37,10 +37,34 @@ static void test_extremes_stay_finite(void)
     CHECK(fast_tanhf(0) == 0.0f);
 }
 
+/* The lane-parallel row reductions against plain double loops, over lengths that do and do
+ * not fill whole lanes, with masked (-inf) entries. */
+static void test_row_reductions(void)
+{
+    int lens[] = {1, 5, 16, 17, 40, 2400};
+    float x[2400];
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        int n = lens[k];
+        for (int i = 0; i < n; i++) x[i] = (float)((i * 7919 % 1000) - 400) / 37.0f;
+        if (n > 3) x[2] = -INFINITY;
+        double max = -INFINITY, sum_exp = 0;
+        for (int i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
+        for (int i = 0; i < n; i++) sum_exp += exp((double)x[i] - max);
+        CHECK(row_max(x, n) == (float)max);
+        if (n > 3) x[2] = 0; /* a sum with -inf in it is -inf either way */
+        double plain = 0;
+        for (int i = 0; i < n; i++) plain += x[i];
+        CHECK_NEAR(row_sum(x, n), plain, 1e-5 * n);
+        if (n > 3) x[2] = -INFINITY;
+        CHECK_NEAR(log_sum_exp(x, n), max + log(sum_exp), 1e-5);
+    }
+}
+
 int main(void)
 {
     RUN_TEST(test_exp_relative_error);
     RUN_TEST(test_sigmoid_tanh_absolute_error);
     RUN_TEST(test_extremes_stay_finite);
+    RUN_TEST(test_row_reductions);
     return TEST_SUMMARY("activations");
 }
