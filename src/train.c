@@ -1,10 +1,13 @@
 #include "train.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "blas.h"
@@ -56,6 +59,86 @@ static void catch_signals(void)
     sigaction(SIGHUP, &sa, NULL); /* the terminal closed: save like SIGTERM */
 }
 
+/* ---- the best weights ----
+ * The weights with the best dev score are read only when a checkpoint is written. They wait
+ * in an unlinked temporary file beside the model, not in memory, and are mapped while a save
+ * writes them. Where no such file can be made (the model path is a device, the file system
+ * has no O_TMPFILE, the disk is full) they stay in memory. */
+
+typedef struct {
+    int kept;           /* weights are kept */
+    int fd;             /* the file; -1: none (yet) */
+    int failed;         /* the file could not be used: memory from now on */
+    float *mem;         /* in memory */
+    float *map;         /* the file's mapping during a save */
+    size_t n;           /* floats */
+} best_weights;
+
+static int temporary_file_beside(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return -1;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrdup(path) : xstrdup(".");
+    if (slash) dir[slash == path ? 1 : slash - path] = '\0';
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    free(dir);
+    return fd;
+}
+
+static int write_at_start(int fd, const void *p, size_t len)
+{
+    const char *b = p;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t k = pwrite(fd, b + done, len - done, (off_t)done);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        done += (size_t)k;
+    }
+    return 0;
+}
+
+static void best_keep(best_weights *b, const float *w, size_t n, const char *model_path)
+{
+    b->kept = 1;
+    b->n = n;
+    if (!b->failed) {
+        if (b->fd < 0) b->fd = temporary_file_beside(model_path);
+        if (b->fd >= 0 && write_at_start(b->fd, w, n * sizeof *w) == 0) return;
+        if (b->fd >= 0) close(b->fd);
+        b->fd = -1;
+        b->failed = 1;
+    }
+    if (!b->mem) b->mem = xmalloc(n * sizeof *w);
+    memcpy(b->mem, w, n * sizeof *w);
+}
+
+/* The kept weights (read-only) until best_unmap(); NULL, with an error printed, on failure. */
+static float *best_map(best_weights *b)
+{
+    if (b->failed) return b->mem;
+    void *p = mmap(NULL, b->n * sizeof(float), PROT_READ, MAP_SHARED, b->fd, 0);
+    if (p == MAP_FAILED) {
+        st_error("cannot read back the best weights: %s", strerror(errno));
+        return NULL;
+    }
+    return b->map = p;
+}
+
+static void best_unmap(best_weights *b)
+{
+    if (b->map) munmap(b->map, b->n * sizeof(float));
+    b->map = NULL;
+}
+
+static void best_free(best_weights *b)
+{
+    best_unmap(b);
+    if (b->fd >= 0) close(b->fd);
+    free(b->mem);
+}
+
 /* ---- the run's state ---- */
 
 /* One worker's share of a step: a slice of the batch, its own gradient and scratch. The
@@ -73,7 +156,7 @@ typedef struct {
 typedef struct {
     const train_options *o;
     model *m;
-    float *best_params;
+    best_weights best;    /* by dev score */
     int n_workers;
     worker_state *workers;
     float **grads;        /* each worker's gradient: the step's is their sum */
@@ -101,6 +184,17 @@ typedef struct {
     int best_epoch, bad_epochs;
     FILE *metrics;
 } trainer;
+
+/* The workers' scratch and gradients (zero between steps) are handed back where something
+ * else is to use the memory: evaluating the dev set, writing the best weights. The steps
+ * that follow make them resident again. */
+static void release_scratch(trainer *tr)
+{
+    for (int w = 0; w < tr->n_workers; w++) {
+        arena_free(&tr->workers[w].ar);
+        pages_forget(tr->grads[w], tr->m->n_params);
+    }
+}
 
 /* ---- languages and vocabularies ---- */
 
@@ -232,8 +326,7 @@ static int state_restore(trainer *tr, const void *buf, size_t len, const char *p
         st_error("%s: corrupt training state", path);
         return -1;
     }
-    tr->best_params = xmalloc(n * sizeof(float));
-    memcpy(tr->best_params, tr->m->params, n * sizeof(float));
+    if (tr->o->dev) best_keep(&tr->best, tr->m->params, n, tr->o->model_path); /* the kept model */
     memcpy(tr->m->params, b + sizeof h, n * sizeof(float));
     memcpy(tr->opt.m, b + sizeof h + n * sizeof(float), n * sizeof(float));
     memcpy(tr->opt.v, b + sizeof h + 2 * n * sizeof(float), n * sizeof(float));
@@ -266,11 +359,15 @@ static int save(trainer *tr)
     state_header h = state_describe(tr);
     file_part state[] = {{&h, sizeof h}, {tr->m->params, n}, {tr->opt.m, n}, {tr->opt.v, n}};
     model kept = *tr->m;
-    if (tr->has_dev && tr->best_params) {
-        kept.params = tr->best_params;
+    if (tr->has_dev && tr->best.kept) {
+        release_scratch(tr); /* the best weights come into memory while they are written */
+        kept.params = best_map(&tr->best);
+        if (!kept.params) return -1;
         model_layout(&kept.cfg, kept.params, &kept.w);
     }
-    return model_file_write_parts(tr->o->model_path, &kept, state, 4);
+    int rc = model_file_write_parts(tr->o->model_path, &kept, state, 4);
+    best_unmap(&tr->best);
+    return rc;
 }
 
 /* ---- progress and metrics ---- */
@@ -465,17 +562,17 @@ static int train_step(trainer *tr, long k)
 static void evaluate_dev(trainer *tr)
 {
     eval_result r;
+    release_scratch(tr);
     evaluate_corpus(tr->m, &tr->dev, tr->o->dev_beam, tr->n_workers, &r, NULL);
     /* Early on BLEU often sits at 0 for several epochs: a tie is broken by the dev loss. */
-    int improved = !tr->best_params || r.scores.bleu > tr->best_bleu ||
+    int improved = !tr->best.kept || r.scores.bleu > tr->best_bleu ||
                    (r.scores.bleu == tr->best_bleu && r.loss < tr->best_dev_loss);
     if (improved) {
         tr->best_bleu = r.scores.bleu;
         tr->best_dev_loss = r.loss;
         tr->best_epoch = tr->epoch;
         tr->bad_epochs = 0;
-        if (!tr->best_params) tr->best_params = xmalloc(tr->m->n_params * sizeof(float));
-        memcpy(tr->best_params, tr->m->params, tr->m->n_params * sizeof(float));
+        best_keep(&tr->best, tr->m->params, tr->m->n_params, tr->o->model_path);
     } else {
         tr->bad_epochs++;
         tr->opt.lr *= tr->o->lr_decay;
@@ -617,7 +714,7 @@ static void trainer_free(trainer *tr)
     }
     free(tr->workers);
     free(tr->grads);
-    free(tr->best_params);
+    best_free(&tr->best);
     adam_free(&tr->opt);
     dataset_free(&tr->train);
     if (tr->has_dev) corpus_free(&tr->dev);
@@ -641,6 +738,7 @@ int train_run(const train_options *o)
     trainer tr;
     memset(&tr, 0, sizeof tr);
     tr.o = o;
+    tr.best.fd = -1;
     if (model_file_check_writable(o->model_path) != 0) return 1;
     corpus c;
     if (read_corpus(o->corpus, o, &c) != 0) return 1;

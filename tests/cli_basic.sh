@@ -79,6 +79,26 @@ for key in elapsed_s epoch step tgt_tokens tok_per_s train_loss; do
     grep -q "\"$key\":" "$TMP/metrics.jsonl" && pass || fail "metrics lines carry $key"
 done
 
+# ---- with a dev set the model kept is the best epoch's, not the last (and resuming keeps it) ----
+# The dev targets belong to other sources: after a lucky first epoch the score rarely improves.
+{ cut -f2 "$TMP/pairs.tsv" | tail -n +3; cut -f2 "$TMP/pairs.tsv" | head -n 2; } > "$TMP/wrong-tgt.txt"
+paste "$TMP/src.txt" "$TMP/wrong-tgt.txt" > "$TMP/wrong.tsv"
+best_args="--dev $TMP/wrong.tsv --emb 8 --hidden 8 --min-count 1 --threads 1 -q"
+ok "train 4 epochs with a dev set" "$SEQTRANS" train "$TMP/pairs.tsv" $best_args --epochs 4 \
+    -o "$TMP/best4.model" --metrics "$TMP/best4.jsonl"
+ok "train 2 epochs with a dev set" "$SEQTRANS" train "$TMP/pairs.tsv" $best_args --epochs 2 -o "$TMP/best2.model"
+ok "resume it to 4" "$SEQTRANS" train "$TMP/pairs.tsv" $best_args --epochs 4 --resume -o "$TMP/best2.model"
+cmp -s "$TMP/best4.model" "$TMP/best2.model" && pass || fail "resumed with a dev set: the same bytes"
+# The best epoch is plain when its BLEU beats every other epoch's; otherwise nothing to compare.
+best=$(sed -n 's/.*"event":"epoch".*"epoch":\([0-9]*\),.*"dev_bleu":\([0-9.]*\).*/\1 \2/p' "$TMP/best4.jsonl" |
+       awk '{ if ($2 > top) { top = $2; e = $1; n = 1 } else if ($2 == top) n++ } END { if (n == 1) print e }')
+if [ -n "$best" ]; then
+    ok "train to the best epoch ($best)" "$SEQTRANS" train "$TMP/pairs.tsv" $best_args --epochs "$best" \
+        -o "$TMP/best.model"
+    len=$(od -An -t u8 -j 16 -N 8 "$TMP/best.model" | tr -d ' ')
+    cmp -s -i 48 -n "$len" "$TMP/best4.model" "$TMP/best.model" && pass || fail "the best epoch's weights are kept"
+fi
+
 # ---- more workers than threads can be started: no line is left out ----
 i=0; while [ $i -lt 50 ]; do cat "$TMP/src.txt"; i=$((i + 1)); done > "$TMP/src300.txt"
 i=0; while [ $i -lt 50 ]; do cat "$TMP/ref.txt"; i=$((i + 1)); done > "$TMP/ref300.txt"
