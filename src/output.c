@@ -22,15 +22,42 @@ void log_softmax(float *row, int V)
     for (int v = 0; v < V; v++) row[v] -= shift;
 }
 
+/* The largest of z[0..n): sixteen lanes, which vectorize; any order gives the same maximum. */
+static float row_max(const float *z, int n)
+{
+    enum { LANES = 16 };
+    float lane[LANES];
+    for (int k = 0; k < LANES; k++) lane[k] = z[0];
+    int v = 0;
+    for (; v + LANES <= n; v += LANES)
+        for (int k = 0; k < LANES; k++) lane[k] = z[v + k] > lane[k] ? z[v + k] : lane[k];
+    float max = lane[0];
+    for (int k = 1; k < LANES; k++) max = lane[k] > max ? lane[k] : max;
+    for (; v < n; v++) max = z[v] > max ? z[v] : max;
+    return max;
+}
+
+/* The sum of z[0..n) in double: eight lanes, which vectorize, added up in a fixed order. */
+static double row_sum(const float *z, int n)
+{
+    enum { LANES = 8 };
+    double lane[LANES] = {0};
+    int v = 0;
+    for (; v + LANES <= n; v += LANES)
+        for (int k = 0; k < LANES; k++) lane[k] += z[v + k];
+    double sum = 0;
+    for (; v < n; v++) sum += z[v];
+    for (int k = 0; k < LANES; k++) sum += lane[k];
+    return sum;
+}
+
 /* One row: returns its loss terms and replaces the logits by their scaled gradient. */
 static output_loss softmax_xent_row(float *z, int V, int y, float eps, float scale)
 {
-    float max = z[0];
-    for (int v = 1; v < V; v++) max = z[v] > max ? z[v] : max;
-    double sum = 0, zsum = 0;
-    for (int v = 0; v < V; v++) zsum += z[v];
+    float max = row_max(z, V);
+    double zsum = row_sum(z, V);
     for (int v = 0; v < V; v++) z[v] = fast_expf(z[v] - max);
-    for (int v = 0; v < V; v++) sum += z[v];
+    double sum = row_sum(z, V);
     double logsum = log(sum);
     output_loss l;
     l.nll = logsum - log(z[y]);
