@@ -455,28 +455,39 @@ static gradient_parts step_gradient(const trainer *tr)
     return (gradient_parts){tr->grads, tr->n_workers};
 }
 
-/* Each worker takes one range of the parameters for the passes over the whole gradient. */
+/* Worker w's share of the passes over the whole gradient: one range of the embedding pages
+ * (sparse = 1) or of the rest (0). The pages handed back fault in again as they are read,
+ * and so are split between the workers too. */
+static void worker_range(const trainer *tr, int w, int sparse, size_t *begin, size_t *end)
+{
+    size_t from = sparse ? 0 : tr->sparse_floats, to = sparse ? tr->sparse_floats : tr->m->n_params;
+    long b, e;
+    parallel_share((long)(to - from), tr->n_workers, w, &b, &e);
+    *begin = from + (size_t)b;
+    *end = from + (size_t)e;
+}
+
 static void worker_sum_squares(void *ctx, int w)
 {
     trainer *tr = ctx;
-    long begin, end;
-    parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
-    tr->workers[w].sum_sq = gradient_sum_squares(step_gradient(tr), (size_t)begin, (size_t)end);
+    tr->workers[w].sum_sq = 0;
+    for (int sparse = 1; sparse >= 0; sparse--) {
+        size_t begin, end;
+        worker_range(tr, w, sparse, &begin, &end);
+        tr->workers[w].sum_sq += gradient_sum_squares(step_gradient(tr), begin, end);
+    }
 }
 
-/* Adam over one range of the parameters; the gradient is cleared behind it, except for the
- * embedding pages, which clear_sparse_gradients() hands back afterwards. */
+/* The gradient is cleared behind the update, except for the embedding pages, which
+ * clear_sparse_gradients() hands back afterwards. */
 static void worker_update(void *ctx, int w)
 {
     trainer *tr = ctx;
-    long b, e;
-    parallel_share((long)tr->m->n_params, tr->n_workers, w, &b, &e);
-    size_t begin = (size_t)b, end = (size_t)e, sparse = tr->sparse_floats;
-    gradient_parts g = step_gradient(tr);
-    if (begin < sparse)
-        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 0, begin, end < sparse ? end : sparse);
-    if (end > sparse)
-        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 1, begin > sparse ? begin : sparse, end);
+    for (int sparse = 1; sparse >= 0; sparse--) {
+        size_t begin, end;
+        worker_range(tr, w, sparse, &begin, &end);
+        adam_update_range(&tr->opt, tr->m->params, step_gradient(tr), tr->clip_scale, !sparse, begin, end);
+    }
 }
 
 /* A step writes only the embedding rows of its batch's tokens. Their pages are handed back
