@@ -141,12 +141,10 @@ static void best_free(best_weights *b)
 
 /* ---- the run's state ---- */
 
-/* One worker's share of a step: a slice of the batch, its own gradient and scratch. The
- * gradient is zero between steps: the optimizer clears it as it uses it. */
+/* One worker's share of a step: a slice of the batch, its own gradient and scratch. */
 typedef struct {
     arena ar;
-    float *grad;
-    model_weights g;
+    model_weights g;     /* its gradient (trainer.grads[w]) */
     rng_t rng;
     long from, to;       /* pairs plan.order[from..to) */
     batch_loss loss;
@@ -159,7 +157,8 @@ typedef struct {
     best_weights best;    /* by dev score */
     int n_workers;
     worker_state *workers;
-    float **grads;        /* each worker's gradient: the step's is their sum */
+    float **grads;        /* each worker's gradient, the step's is their sum; zero between
+                           * steps: the update clears them as it reads them */
     size_t sparse_floats; /* the gradients' leading whole pages of embedding rows */
     float clip_scale;     /* of the step's gradient, 1 unless clipped */
     long step_tokens;
@@ -708,21 +707,21 @@ static void setup_workers(trainer *tr)
     tr->workers = xcalloc(n, sizeof *tr->workers);
     tr->grads = xcalloc(n, sizeof *tr->grads);
     for (int w = 0; w < n; w++) {
-        tr->workers[w].grad = tr->grads[w] = pages_alloc(tr->m->n_params);
-        model_layout(&tr->m->cfg, tr->workers[w].grad, &tr->workers[w].g);
+        tr->grads[w] = pages_alloc(tr->m->n_params);
+        model_layout(&tr->m->cfg, tr->grads[w], &tr->workers[w].g);
     }
-    size_t page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(float);
+    size_t page = pages_floats();
     tr->sparse_floats = model_embedding_floats(&tr->m->cfg) / page * page;
     blas_set_threads(1);
 }
 
 static void trainer_free(trainer *tr)
 {
-    model_free(tr->m);
     for (int w = 0; w < tr->n_workers; w++) {
-        pages_free(tr->workers[w].grad, tr->m->n_params);
+        pages_free(tr->grads[w], tr->m->n_params);
         arena_free(&tr->workers[w].ar);
     }
+    model_free(tr->m);
     free(tr->workers);
     free(tr->grads);
     best_free(&tr->best);
@@ -749,7 +748,7 @@ int train_run(const train_options *o)
     trainer tr;
     memset(&tr, 0, sizeof tr);
     tr.o = o;
-    tr.best.fd = -1;
+    tr.best.fd = -1; /* no file yet */
     if (model_file_check_writable(o->model_path) != 0) return 1;
     corpus c;
     if (read_corpus(o->corpus, o, &c) != 0) return 1;
