@@ -1,8 +1,8 @@
 #include "arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,11 +17,42 @@ struct arena_block {
     size_t start; /* the arena offset it stands for: released with everything after it */
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PAGES_FROM_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PAGES_FROM_MALLOC 1
+#endif
+#endif
+
+#ifdef PAGES_FROM_MALLOC
+/* Under AddressSanitizer the memory comes from malloc, which it watches: an access past
+ * the end of a block is caught. Pages are then "handed back" by zeroing them. */
+static void *system_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes)) return NULL;
+    return memset(p, 0, bytes);
+}
+static void system_free(void *p, size_t bytes) { (void)bytes; free(p); }
+static void system_drop(void *p, size_t bytes) { memset(p, 0, bytes); }
+#else
+static void *system_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+static void system_free(void *p, size_t bytes) { munmap(p, bytes); }
+/* Whole pages: they read as zeros afterwards, and cost memory only once written again. */
+static void system_drop(void *p, size_t bytes) { madvise(p, bytes, MADV_DONTNEED); }
+#endif
+
+size_t pages_floats(void) { return (size_t)sysconf(_SC_PAGESIZE) / sizeof(float); }
+
 float *pages_alloc(size_t floats)
 {
-    size_t bytes = (floats ? floats : 1) * sizeof(float);
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
+    void *p = system_alloc((floats ? floats : 1) * sizeof(float));
+    if (!p) {
         st_error("out of memory (allocating %zu floats)", floats);
         exit(1);
     }
@@ -30,21 +61,34 @@ float *pages_alloc(size_t floats)
 
 void pages_free(float *p, size_t floats)
 {
-    if (p) munmap(p, (floats ? floats : 1) * sizeof(float));
+    if (p) system_free(p, (floats ? floats : 1) * sizeof(float));
+}
+
+/* The whole pages of [from, to) are dropped; what of the range shares a page with memory
+ * outside it is zeroed instead. */
+static void zero_range(float *from, float *to)
+{
+    size_t page = pages_floats() * sizeof(float);
+    uintptr_t a = (uintptr_t)from, b = (uintptr_t)to;
+    uintptr_t first = (a + page - 1) / page * page, last = b / page * page;
+    if (first >= last) {
+        memset(from, 0, b - a);
+        return;
+    }
+    memset(from, 0, first - a);
+    system_drop((void *)first, last - first);
+    memset((void *)last, 0, b - last);
 }
 
 void pages_forget(float *p, size_t floats)
 {
-    if (p && floats) madvise(p, floats * sizeof(float), MADV_DONTNEED);
+    if (p && floats) zero_range(p, p + floats);
 }
 
-/* Drops the pages of the buffer wholly past offset `from` (contents dead, reads give 0). */
+/* The buffer's free tail past offset `from` (dead contents) goes back to the system. */
 static void forget_tail(arena *a, size_t from)
 {
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)(a->base + from) + page - 1) / page * page;
-    uintptr_t end = (uintptr_t)(a->base + a->cap);
-    if (end > start) madvise((void *)start, end - start, MADV_DONTNEED);
+    zero_range(a->base + from, a->base + a->cap);
 }
 
 static void free_blocks_from(arena *a, size_t mark)

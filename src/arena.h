@@ -29,9 +29,10 @@ size_t arena_mark(const arena *a);
 void arena_release(arena *a, size_t mark);
 
 /* Zeroed memory straight from the system, for large long-lived buffers (64-byte aligned).
- * pages_forget() hands the pages back while keeping the range: it reads as zeros again,
- * and costs memory only once written. */
+ * pages_forget() zeroes p[0..floats) by handing its whole pages back: it reads as zeros
+ * again, and those pages cost memory only once written. */
 float *pages_alloc(size_t floats);
+size_t pages_floats(void); /* floats per page */
 void pages_free(float *p, size_t floats);
 void pages_forget(float *p, size_t floats);
 

@@ -141,12 +141,10 @@ static void best_free(best_weights *b)
 
 /* ---- the run's state ---- */
 
-/* One worker's share of a step: a slice of the batch, its own gradient and scratch. The
- * gradient is zero between steps: the optimizer clears it as it uses it. */
+/* One worker's share of a step: a slice of the batch, its own gradient and scratch. */
 typedef struct {
     arena ar;
-    float *grad;
-    model_weights g;
+    model_weights g;     /* its gradient (trainer.grads[w]) */
     rng_t rng;
     long from, to;       /* pairs plan.order[from..to) */
     batch_loss loss;
@@ -159,7 +157,8 @@ typedef struct {
     best_weights best;    /* by dev score */
     int n_workers;
     worker_state *workers;
-    float **grads;        /* each worker's gradient: the step's is their sum */
+    float **grads;        /* each worker's gradient, the step's is their sum; zero between
+                           * steps: the update clears them as it reads them */
     size_t sparse_floats; /* the gradients' leading whole pages of embedding rows */
     float clip_scale;     /* of the step's gradient, 1 unless clipped */
     long step_tokens;
@@ -455,28 +454,39 @@ static gradient_parts step_gradient(const trainer *tr)
     return (gradient_parts){tr->grads, tr->n_workers};
 }
 
-/* Each worker takes one range of the parameters for the passes over the whole gradient. */
+/* Worker w's share of the passes over the whole gradient: one range of the embedding pages
+ * (sparse = 1) or of the rest (0). The pages handed back fault in again as they are read,
+ * and so are split between the workers too. */
+static void worker_range(const trainer *tr, int w, int sparse, size_t *begin, size_t *end)
+{
+    size_t from = sparse ? 0 : tr->sparse_floats, to = sparse ? tr->sparse_floats : tr->m->n_params;
+    long b, e;
+    parallel_share((long)(to - from), tr->n_workers, w, &b, &e);
+    *begin = from + (size_t)b;
+    *end = from + (size_t)e;
+}
+
 static void worker_sum_squares(void *ctx, int w)
 {
     trainer *tr = ctx;
-    long begin, end;
-    parallel_share((long)tr->m->n_params, tr->n_workers, w, &begin, &end);
-    tr->workers[w].sum_sq = gradient_sum_squares(step_gradient(tr), (size_t)begin, (size_t)end);
+    tr->workers[w].sum_sq = 0;
+    for (int sparse = 1; sparse >= 0; sparse--) {
+        size_t begin, end;
+        worker_range(tr, w, sparse, &begin, &end);
+        tr->workers[w].sum_sq += gradient_sum_squares(step_gradient(tr), begin, end);
+    }
 }
 
-/* Adam over one range of the parameters; the gradient is cleared behind it, except for the
- * embedding pages, which clear_sparse_gradients() hands back afterwards. */
+/* The gradient is cleared behind the update, except for the embedding pages, which
+ * clear_sparse_gradients() hands back afterwards. */
 static void worker_update(void *ctx, int w)
 {
     trainer *tr = ctx;
-    long b, e;
-    parallel_share((long)tr->m->n_params, tr->n_workers, w, &b, &e);
-    size_t begin = (size_t)b, end = (size_t)e, sparse = tr->sparse_floats;
-    gradient_parts g = step_gradient(tr);
-    if (begin < sparse)
-        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 0, begin, end < sparse ? end : sparse);
-    if (end > sparse)
-        adam_update_range(&tr->opt, tr->m->params, g, tr->clip_scale, 1, begin > sparse ? begin : sparse, end);
+    for (int sparse = 1; sparse >= 0; sparse--) {
+        size_t begin, end;
+        worker_range(tr, w, sparse, &begin, &end);
+        adam_update_range(&tr->opt, tr->m->params, step_gradient(tr), tr->clip_scale, !sparse, begin, end);
+    }
 }
 
 /* A step writes only the embedding rows of its batch's tokens. Their pages are handed back
@@ -697,21 +707,21 @@ static void setup_workers(trainer *tr)
     tr->workers = xcalloc(n, sizeof *tr->workers);
     tr->grads = xcalloc(n, sizeof *tr->grads);
     for (int w = 0; w < n; w++) {
-        tr->workers[w].grad = tr->grads[w] = pages_alloc(tr->m->n_params);
-        model_layout(&tr->m->cfg, tr->workers[w].grad, &tr->workers[w].g);
+        tr->grads[w] = pages_alloc(tr->m->n_params);
+        model_layout(&tr->m->cfg, tr->grads[w], &tr->workers[w].g);
     }
-    size_t page = (size_t)sysconf(_SC_PAGESIZE) / sizeof(float);
+    size_t page = pages_floats();
     tr->sparse_floats = model_embedding_floats(&tr->m->cfg) / page * page;
     blas_set_threads(1);
 }
 
 static void trainer_free(trainer *tr)
 {
-    model_free(tr->m);
     for (int w = 0; w < tr->n_workers; w++) {
-        pages_free(tr->workers[w].grad, tr->m->n_params);
+        pages_free(tr->grads[w], tr->m->n_params);
         arena_free(&tr->workers[w].ar);
     }
+    model_free(tr->m);
     free(tr->workers);
     free(tr->grads);
     best_free(&tr->best);
@@ -738,7 +748,7 @@ int train_run(const train_options *o)
     trainer tr;
     memset(&tr, 0, sizeof tr);
     tr.o = o;
-    tr.best.fd = -1;
+    tr.best.fd = -1; /* no file yet */
     if (model_file_check_writable(o->model_path) != 0) return 1;
     corpus c;
     if (read_corpus(o->corpus, o, &c) != 0) return 1;

@@ -94,6 +94,15 @@ static void test_pages(void)
     size_t nonzero = 0;
     for (size_t i = 0; i < n; i++) nonzero += p[i] != 0;
     CHECK(nonzero == 0);
+    /* a range that starts and ends inside pages: only it is zeroed */
+    for (size_t i = 0; i < n; i++) p[i] = 1;
+    size_t from = 100, to = 2 * 4096 + 7;
+    pages_forget(p + from, to - from);
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++) wrong += p[i] != (i >= from && i < to ? 0 : 1);
+    CHECK(wrong == 0);
+    pages_forget(p + 5, 3);       /* within one page */
+    CHECK(p[4] == 1 && p[5] == 0 && p[7] == 0 && p[8] == 1);
     pages_free(p, n);
 }
 
