@@ -147,30 +147,6 @@ static void gemm_few_rows(int ta, int tb, int M, int N, int K, float alpha, cons
     else parallel_run(j.parts, product_part, &j);
 }
 
-/* Tens of rows by a large matrix (a batch's recurrent step): OpenBLAS computes the
- * transposed product op(B)^T A^T, the large matrix as its first operand, faster (measured at
- * 32 rows, single thread: 48 -> 57 GFLOP/s for [32x512][512x2048], 50 -> 73 for
- * [32x2048][2048x512]^T), and the small transposed result is added into C. */
-#define TENS_OF_ROWS(tb) ((tb) ? 64 : 32)
-
-static void gemm_tens_of_rows(int tb, int M, int N, int K, float alpha, const float *A, int lda,
-                              const float *B, int ldb, float beta, float *C, int ldc)
-{
-    float *t = xmalloc((size_t)N * M * sizeof *t);
-    ob.sgemm(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, CblasTrans, N, M, K, alpha, B, ldb,
-             A, lda, 0, t, M);
-    enum { TILE = 16 };
-    for (int i = 0; i < M; i++) {
-        float *c = C + (size_t)i * ldc;
-        if (beta == 0) memset(c, 0, N * sizeof *c);
-        else if (beta != 1) for (int j = 0; j < N; j++) c[j] *= beta;
-    }
-    for (int j0 = 0; j0 < N; j0 += TILE)
-        for (int i = 0; i < M; i++)
-            for (int j = j0; j < j0 + TILE && j < N; j++) C[(size_t)i * ldc + j] += t[(size_t)j * M + i];
-    free(t);
-}
-
 void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
           const float *B, int ldb, float beta, float *C, int ldc)
 {
@@ -178,10 +154,6 @@ void gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int 
     ensure_loaded();
     if (K > 0 && (M == 1 || (!ta && !tb && M <= FEW_ROWS && (long)M * N * K > SMALL_PRODUCT))) {
         gemm_few_rows(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    if (!ta && M <= TENS_OF_ROWS(tb) && (long)M * N * K > SMALL_PRODUCT) {
-        gemm_tens_of_rows(tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
     ob.sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
