@@ -31,9 +31,51 @@ void adam_free(adam *a)
 
 void adam_begin_step(adam *a) { a->step++; }
 
+/* The end of the stretch from s (< end) that lies within one page of the paged floats. */
+static size_t stretch_end(gradient_parts g, size_t s, size_t end)
+{
+    size_t e = s < g.paged ? (s / g.page + 1) * g.page : end;
+    return e < end ? e : end;
+}
+
+static int part_blank(gradient_parts g, int k, size_t s)
+{
+    return s < g.paged && !g.written[k][s / g.page];
+}
+
+/* The sum over [i, i + n) into out, page by page, leaving out the pages a part holds none of. */
+static void sum_written_parts(gradient_parts g, size_t i, size_t n, float *out)
+{
+    for (size_t s = i, e; s < i + n; s = e) {
+        e = stretch_end(g, s, i + n);
+        int first = 1;
+        for (int k = 0; k < g.n; k++) {
+            if (part_blank(g, k, s)) continue;
+            const float *p = g.parts[k];
+            if (first) memcpy(out + (s - i), p + s, (e - s) * sizeof *out);
+            else for (size_t j = s; j < e; j++) out[j - i] += p[j];
+            first = 0;
+        }
+        if (first) memset(out + (s - i), 0, (e - s) * sizeof *out);
+    }
+}
+
+static void clear_parts(gradient_parts g, size_t i, size_t n)
+{
+    for (size_t s = i, e; s < i + n; s = e) {
+        e = g.written ? stretch_end(g, s, i + n) : i + n;
+        for (int k = 0; k < g.n; k++)
+            if (!g.written || !part_blank(g, k, s)) memset(g.parts[k] + s, 0, (e - s) * sizeof(float));
+    }
+}
+
 /* The sum of the parts over [i, i + n): a single part where it lies, else added up in out. */
 static const float *sum_parts(gradient_parts g, size_t i, size_t n, float *restrict out)
 {
+    if (g.written && i < g.paged) {
+        sum_written_parts(g, i, n, out);
+        return out;
+    }
     if (g.n == 1) return g.parts[0] + i;
     const float *restrict a = g.parts[0] + i, *restrict b = g.parts[1] + i;
     for (size_t j = 0; j < n; j++) out[j] = a[j] + b[j];
@@ -62,8 +104,7 @@ void adam_update_range(const adam *a, float *params, gradient_parts g, float sca
             v[j] = b2 * v[j] + (1 - b2) * gj * gj;
             p[j] -= step * m[j] / (sqrtf(v[j]) + eps);
         }
-        if (clear)
-            for (int k = 0; k < g.n; k++) memset(g.parts[k] + i, 0, n * sizeof(float));
+        if (clear) clear_parts(g, i, n);
     }
 }
 

@@ -16,10 +16,14 @@ typedef struct {
 } adam;
 
 /* The gradient of a step: the sum of parts[0..n) (in that order), each of the parameters'
- * layout. */
+ * layout. Optionally, for their first `paged` floats, written[k][q] == 0 says that part k
+ * holds only zeros in page q (floats [q * page, (q + 1) * page)): the passes then do not
+ * read, nor clear, that page of it. */
 typedef struct {
     float *const *parts;
     int n;
+    const unsigned char *const *written; /* NULL: every page holds values */
+    size_t page, paged;
 } gradient_parts;
 
 void adam_init(adam *a, size_t n, float lr);

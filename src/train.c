@@ -160,6 +160,7 @@ typedef struct {
     float **grads;        /* each worker's gradient, the step's is their sum; zero between
                            * steps: the update clears them as it reads them */
     size_t sparse_floats; /* the gradients' leading whole pages of embedding rows */
+    unsigned char **written; /* [worker][page of those]: the worker's batch wrote into it */
     float clip_scale;     /* of the step's gradient, 1 unless clipped */
     long step_tokens;
     adam opt;
@@ -436,22 +437,44 @@ static int out_of_budget(const trainer *tr)
     return 0;
 }
 
+/* Marks the pages of the embedding gradients that rows `ids` of the table at `offset` lie in. */
+static void mark_rows(const trainer *tr, int w, size_t offset, const int *ids, long n)
+{
+    size_t page = pages_floats(), E = (size_t)tr->m->cfg.emb;
+    for (long r = 0; r < n; r++) {
+        size_t from = offset + (size_t)ids[r] * E;
+        for (size_t q = from / page; q * page < from + E && q * page < tr->sparse_floats; q++)
+            tr->written[w][q] = 1;
+    }
+}
+
+/* The gradient of an embedding row is zero unless the batch holds its token (padding
+ * included): the pages the batch's ids fall in are the only ones the step can have written. */
+static void mark_written_pages(const trainer *tr, int w, const batch *bt)
+{
+    mark_rows(tr, w, 0, bt->src, (long)bt->S * bt->B);
+    mark_rows(tr, w, (size_t)tr->m->cfg.src_vocab * tr->m->cfg.emb, bt->tgt_in, (long)bt->T * bt->B);
+}
+
 static void worker_forward_backward(void *ctx, int w)
 {
     trainer *tr = ctx;
     worker_state *ws = &tr->workers[w];
     ws->loss = (batch_loss){0, 0, 0};
+    memset(tr->written[w], 0, tr->sparse_floats / pages_floats());
     if (ws->to <= ws->from) return;
     batch bt;
     arena_reset(&ws->ar);
     batch_fill(&bt, &tr->train, tr->plan.order + ws->from, (int)(ws->to - ws->from), &ws->ar);
     loss_options lo = {tr->o->dropout, tr->o->label_smoothing, &ws->rng, tr->step_tokens};
     ws->loss = seq2seq_loss(tr->m, &bt, &lo, &ws->g, &ws->ar);
+    mark_written_pages(tr, w, &bt);
 }
 
 static gradient_parts step_gradient(const trainer *tr)
 {
-    return (gradient_parts){tr->grads, tr->n_workers};
+    return (gradient_parts){tr->grads, tr->n_workers, (const unsigned char *const *)tr->written,
+                            pages_floats(), tr->sparse_floats};
 }
 
 /* Worker w's share of the passes over the whole gradient: one range of the embedding pages
@@ -706,12 +729,14 @@ static void setup_workers(trainer *tr)
     tr->n_workers = n;
     tr->workers = xcalloc(n, sizeof *tr->workers);
     tr->grads = xcalloc(n, sizeof *tr->grads);
+    tr->written = xcalloc(n, sizeof *tr->written);
+    size_t page = pages_floats();
+    tr->sparse_floats = model_embedding_floats(&tr->m->cfg) / page * page;
     for (int w = 0; w < n; w++) {
         tr->grads[w] = pages_alloc(tr->m->n_params);
         model_layout(&tr->m->cfg, tr->grads[w], &tr->workers[w].g);
+        tr->written[w] = xcalloc(tr->sparse_floats / page + 1, 1);
     }
-    size_t page = pages_floats();
-    tr->sparse_floats = model_embedding_floats(&tr->m->cfg) / page * page;
     blas_set_threads(1);
 }
 
@@ -719,11 +744,13 @@ static void trainer_free(trainer *tr)
 {
     for (int w = 0; w < tr->n_workers; w++) {
         pages_free(tr->grads[w], tr->m->n_params);
+        free(tr->written[w]);
         arena_free(&tr->workers[w].ar);
     }
     model_free(tr->m);
     free(tr->workers);
     free(tr->grads);
+    free(tr->written);
     best_free(&tr->best);
     adam_free(&tr->opt);
     dataset_free(&tr->train);

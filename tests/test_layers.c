@@ -413,6 +413,19 @@ static double model_loss(void *p)
     return bl.loss / bl.tokens;
 }
 
+/* Training reads the embedding gradients only in the rows of the batch's ids (padding
+ * included): every other row must be zero. */
+static int only_batch_rows(const float *dtable, int V, int E, const int *ids, int n)
+{
+    int ok = 1;
+    for (int v = 0; v < V; v++) {
+        int used = 0;
+        for (int r = 0; r < n; r++) used |= ids[r] == v;
+        for (int k = 0; k < E && !used; k++) ok &= dtable[v * E + k] == 0;
+    }
+    return ok;
+}
+
 static void whole_model_check(int bidir, int layers, float dropout, int output_rows)
 {
     model_config cfg = {.src_vocab = 9, .tgt_vocab = 8, .emb = 4, .hidden = 6,
@@ -446,6 +459,8 @@ static void whole_model_check(int bidir, int layers, float dropout, int output_r
     o.dropout = dropout;
     arena_reset(&c.ar);
     seq2seq_loss_in_passes(c.m, &c.bt, &o, &g, &c.ar, output_rows);
+    CHECK(only_batch_rows(g.src_emb, cfg.src_vocab, cfg.emb, c.bt.src, c.bt.S * c.bt.B));
+    CHECK(only_batch_rows(g.tgt_emb, cfg.tgt_vocab, cfg.emb, c.bt.tgt_in, c.bt.T * c.bt.B));
     CHECK(grad_check("model", c.m->params, grad, c.m->n_params, model_loss, &c, 400, 2e-2) == 0);
     free(grad);
     arena_free(&c.ar);
