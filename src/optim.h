@@ -1,9 +1,10 @@
 /* optim: Adam over the flat parameter buffer, and the sum of squares for the gradient norm
  * that clipping needs.
  * The gradient of a step comes in parts, one buffer per worker, added up in order. Rather
- * than summing them into one buffer, scaling that for clipping and zeroing every part for
- * the next step (four passes over memory), a step makes two: gradient_sum_squares() reads
- * the parts, and adam_update_range() reads them again, applies the update and clears them. */
+ * than zeroing every part, summing them into one buffer, taking its sum of squares, scaling
+ * it for clipping and updating (five passes over memory), a step makes two:
+ * gradient_sum_squares() reads the parts, and adam_update_range() reads them again, applies
+ * the update and clears them. */
 #ifndef SEQTRANS_OPTIM_H
 #define SEQTRANS_OPTIM_H
 #include <stddef.h>
