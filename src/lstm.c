@@ -24,7 +24,9 @@ void lstm_state_init(lstm_state *s, float *mem, int T, int B, int H, int reverse
     s->tanh_c = s->gates + (size_t)T * B * 4 * H;
 }
 
-static int step_is_real(const lstm_state *s, int t, int b) { return !s->len || t < s->len[b]; }
+/* Step t of row b is real, not padding past the row's length (len NULL: all are real). */
+static int is_real_step(const int *len, int t, int b) { return !len || t < len[b]; }
+static int step_is_real(const lstm_state *s, int t, int b) { return is_real_step(s->len, t, b); }
 
 /* Activates the gate pre-activations of one row and updates the cell. */
 static void lstm_cell_row(float *restrict g, const float *c_prev, float *c, float *restrict tanh_c,
@@ -47,7 +49,7 @@ static void advance_rows(int B, int H, int t, const int *len, float *g, const fl
     int G = 4 * H;
     for (int b = 0; b < B; b++) {
         size_t r = (size_t)b * H;
-        if (!len || t < len[b]) {
+        if (is_real_step(len, t, b)) {
             lstm_cell_row(g + (size_t)b * G, c_prev + r, c + r, tanh_c + b * tanh_stride, h + r, H);
         } else {
             memcpy(h + r, h_prev + r, H * sizeof(float));
