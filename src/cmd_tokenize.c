@@ -222,7 +222,7 @@ int cmd_tokenize(int argc, char **argv)
     if (rc >= 0) return rc;
     model *m = NULL;
     if (o.model) {
-        if (model_file_read(o.model, &m, NULL, NULL) != 0) return 1;
+        if (model_file_read_only(o.model, &m) != 0) return 1;
         int tgt = o.side && !strcmp(o.side, "tgt");
         o.lang = (lang_t)(tgt ? m->cfg.tgt_lang : m->cfg.src_lang);
         o.vocab = tgt ? m->tgt_vocab : m->src_vocab;

@@ -176,7 +176,7 @@ int cmd_translate(int argc, char **argv)
     if (rc >= 0) return rc;
     blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
-    if (model_file_read(o.model_path ? o.model_path : model_default_path(), &m, NULL, NULL) != 0) return 1;
+    if (model_file_read_only(o.model_path ? o.model_path : model_default_path(), &m) != 0) return 1;
     decode_options dopt = {o.beam, o.alpha};
     translator tr;
     translator_init(&tr, m, &dopt);

@@ -17,7 +17,7 @@ int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int j
     if (threads <= 0) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     blas_set_threads(1); /* the workers split the sentences instead */
     model *m;
-    if (model_file_read(model_path, &m, NULL, NULL) != 0) return 1;
+    if (model_file_read_only(model_path, &m) != 0) return 1;
     corpus c;
     if (corpus_read(tsv_path, 0, &c) != 0) {
         model_free(m);

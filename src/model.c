@@ -119,7 +119,8 @@ void model_free(model *m)
     if (!m) return;
     vocab_free(m->src_vocab);
     vocab_free(m->tgt_vocab);
-    if (m->storage) free(m->storage);
+    if (m->release) m->release(m->storage);
+    else if (m->storage) free(m->storage);
     else free(m->params);
     free(m);
 }

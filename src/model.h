@@ -37,6 +37,7 @@ typedef struct {
     size_t n_params;
     model_weights w;
     void *storage;   /* when set, params point into it (a loaded file) and it is freed */
+    void (*release)(void *storage); /* how, when not with free() */
 } model;
 
 /* Checks sizes and combinations; prints what is wrong and returns -1. */

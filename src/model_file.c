@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file_view.h"
 #include "vocab.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -710,4 +711,47 @@ int model_file_read(const char *path, model **out, void **extra, size_t *extra_l
 out:
     close(fd);
     return rc;
+}
+
+static void close_view(void *view) { file_view_close(view); }
+
+/* The model section in a view of the file on fd. Returns 1, with fd left open, when the
+ * file cannot be viewed (nothing printed: the caller reads it instead); otherwise fd is
+ * taken (kept by the model on success, closed on failure). */
+static int view_model(int fd, const char *path, uint64_t size, model **out)
+{
+    unsigned char head[HEADER_BYTES];
+    header_info h;
+    if (pread(fd, head, HEADER_BYTES, 0) != HEADER_BYTES) return 1;
+    if (check_header(path, head, HEADER_BYTES, size, &h) != 0) {
+        close(fd);
+        return -1;
+    }
+    if (h.model_len > SIZE_MAX - HEADER_BYTES) return 1;
+    const unsigned char *bytes;
+    file_view *v = file_view_open(fd, HEADER_BYTES + h.model_len, &bytes);
+    if (!v) return 1;
+    unsigned char *sec = (unsigned char *)bytes + HEADER_BYTES; /* never written */
+    if (check_crc(path, sec, h.model_len, h.model_crc, "model") != 0 ||
+        parse_model_section(path, sec, h.model_len, NULL, out) != 0) {
+        file_view_close(v);
+        return -1;
+    }
+    (*out)->storage = v;
+    (*out)->release = close_view;
+    return 0;
+}
+
+int model_file_read_only(const char *path, model **out)
+{
+    *out = NULL;
+    struct stat st;
+    int fd = open_model(path, &st);
+    if (fd < 0) return -1;
+    if (S_ISREG(st.st_mode) && st.st_size >= HEADER_BYTES) {
+        int rc = view_model(fd, path, (uint64_t)st.st_size, out);
+        if (rc != 1) return rc;
+    }
+    close(fd);
+    return model_file_read(path, out, NULL, NULL);
 }

@@ -10,7 +10,8 @@
  * All integers and floats little-endian. The reader checks every length against the file
  * before using it, and refuses a newer version, a bad checksum or non-finite weights.
  * Translating reads only the model section, and its parameters are used where they were
- * read (no copy): the training state costs a translator neither time nor memory.
+ * read, or where the file's pages are (no copy): the training state costs a translator
+ * neither time nor memory.
  * Writing goes to a temporary file that is flushed, synced and renamed over the target, so
  * a crash or a full disk leaves any previous file intact. */
 #ifndef SEQTRANS_MODEL_FILE_H
@@ -41,6 +42,11 @@ int model_file_check_writable(const char *path);
 /* On success *out is the model and, when extra != NULL, *extra a malloc'd copy of the
  * training state (NULL when there is none). Returns 0, or -1 with an error printed. */
 int model_file_read(const char *path, model **out, void **extra, size_t *extra_len);
+/* The model alone, for translating and evaluating: its parameters must not be written.
+ * They are the file's own cached pages where the file can be held unchanged (see
+ * file_view.h), which saves a copy of the whole model; otherwise it is read as above.
+ * Returns 0, or -1 with an error printed. */
+int model_file_read_only(const char *path, model **out);
 /* The same from bytes already in memory (name is used in messages); both sections are
  * checked. */
 int model_file_parse(const char *name, const unsigned char *buf, size_t len, model **out,

@@ -292,16 +292,36 @@ no_temporaries "no temporaries after an early signal"
 # ---- a model file changed on disk while translate runs ----------------------------------------
 # translate keeps the model it loaded: a file truncated, or overwritten in place (cp), under a
 # running translator must neither crash it nor change its translations.
-# live_translate NAME CHANGE: translates a line, runs CHANGE, translates it again
+# Where the system grants file leases (Linux, our own file), translate maps the model file
+# instead of copying it, and swaps in a private copy when a writer comes; elsewhere it reads.
+# mapped PID: whether PID maps live.model
+mapped() { grep -q "live\.model" "/proc/$1/maps" 2>/dev/null; }
+leases=0
+[ "$(cat /proc/sys/fs/leases-enable 2>/dev/null)" = 1 ] && leases=1
+[ $leases = 1 ] || echo "reliability_cli: note: no file leases here; the mapped-model checks are skipped" >&2
+# live_translate NAME CHANGE [HOLD]: translates a line, runs CHANGE, translates it again;
+# HOLD set: the file is kept open for writing meanwhile, so it cannot be mapped
 live_translate() {
     cp "$M" "$TMP/live.model"
     rm -f "$TMP/fifo" "$TMP/live.out"; mkfifo "$TMP/fifo"
+    [ -n "$3" ] && exec 4>> "$TMP/live.model"
     "$SEQTRANS" translate -m "$TMP/live.model" --batch 1 < "$TMP/fifo" > "$TMP/live.out" 2> "$TMP/live.err" &
     lpid=$!
     exec 3> "$TMP/fifo"
     echo "Where is the book?" >&3
     i=0; while [ $i -lt 100 ] && [ "$(lines "$TMP/live.out")" -lt 1 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ $leases = 1 ]; then
+        if [ -n "$3" ]; then
+            ! mapped $lpid && pass || fail "$1: mapped a file that is open for writing"
+        else
+            mapped $lpid && pass || fail "$1: the model file is not mapped"
+        fi
+    fi
+    t0=$(date +%s)
     eval "$2"
+    [ $(($(date +%s) - t0)) -lt 10 ] && pass || fail "$1: the change waited $(($(date +%s) - t0)) s"
+    [ -n "$3" ] && exec 4>&-
+    [ $leases = 1 ] && { ! mapped $lpid && pass || fail "$1: still maps the changed file"; }
     echo "Where is the book?" >&3
     exec 3>&-
     { wait $lpid; } 2>/dev/null; lrc=$?
@@ -312,6 +332,8 @@ live_translate() {
 live_translate "model truncated under a running translate" ': > "$TMP/live.model"'
 ok "a second model, same shape" "$SEQTRANS" train "$corpus" $TINY --seed 99 --max-steps 20 -o "$TMP/other.model"
 live_translate "model overwritten in place under a running translate" 'cat "$TMP/other.model" > "$TMP/live.model"'
+live_translate "model overwritten in place (cp) under a running translate" 'cp "$TMP/other.model" "$TMP/live.model"'
+live_translate "model held open for writing, then truncated" ': > "$TMP/live.model"' hold
 
 # ---- reproducibility and resume exactness ------------------------------------------------------
 # identical NAME A B: the two model files hold the same bytes

@@ -1,0 +1,143 @@
+#include "file_view.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A view's life, as the lease-break handler sees it. */
+enum {
+    FREE,    /* slot unused */
+    OPENING, /* lease taken, mapping being made */
+    BROKEN,  /* the lease broke while opening: the opener gives up */
+    LEASED,  /* the file's own pages, protected by the lease */
+    COPYING, /* the handler is replacing them with a private copy */
+    PRIVATE, /* a private copy, no lease */
+    CLOSING  /* being unmapped; closing the file ends any lease */
+};
+
+struct file_view {
+    _Atomic int state;
+    int fd;
+    void *base;
+    size_t len;
+};
+
+enum { MAX_VIEWS = 8 };
+static struct file_view views[MAX_VIEWS];
+
+static int cas(_Atomic int *state, int from, int to)
+{
+    return atomic_compare_exchange_strong(state, &from, to);
+}
+
+/* Must not fail: the writer waiting on the lease would otherwise truncate pages still in
+ * use. Only system calls and memcpy, as a signal handler may. */
+static void replace_with_copy(struct file_view *v)
+{
+    void *copy = mmap(NULL, v->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy == MAP_FAILED) {
+        static const char msg[] = "seqtrans: out of memory copying the model, whose file is "
+                                  "being rewritten\n";
+        ssize_t ignored = write(2, msg, sizeof msg - 1);
+        (void)ignored;
+        _exit(1);
+    }
+    memcpy(copy, v->base, v->len);
+    mprotect(copy, v->len, PROT_READ);
+    /* In one step, so that threads reading the view never see a gap. */
+    if (mremap(copy, v->len, v->len, MREMAP_MAYMOVE | MREMAP_FIXED, v->base) == MAP_FAILED)
+        _exit(1);
+}
+
+static void on_lease_break(int sig, siginfo_t *info, void *context)
+{
+    (void)sig, (void)context;
+    int saved_errno = errno;
+    for (int i = 0; i < MAX_VIEWS; i++) {
+        struct file_view *v = &views[i];
+        if (v->fd != info->si_fd) continue;
+        if (cas(&v->state, OPENING, BROKEN)) {
+            fcntl(v->fd, F_SETLEASE, F_UNLCK);
+        } else if (cas(&v->state, LEASED, COPYING)) {
+            replace_with_copy(v);
+            fcntl(v->fd, F_SETLEASE, F_UNLCK);
+            atomic_store(&v->state, PRIVATE);
+        }
+    }
+    errno = saved_errno;
+}
+
+static int lease_signal(void)
+{
+    static _Atomic int installed;
+    int sig = SIGRTMIN;
+    if (atomic_load(&installed)) return sig;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_lease_break;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, NULL) != 0) return -1;
+    atomic_store(&installed, 1);
+    return sig;
+}
+
+static struct file_view *claim_slot(int fd)
+{
+    for (int i = 0; i < MAX_VIEWS; i++) {
+        if (cas(&views[i].state, FREE, OPENING)) {
+            views[i].fd = fd;
+            return &views[i];
+        }
+    }
+    return NULL;
+}
+
+/* Gives up on a view whose file turned out not to be holdable. */
+static file_view *abandon(struct file_view *v, void *mapped)
+{
+    if (mapped) munmap(mapped, v->len);
+    fcntl(v->fd, F_SETLEASE, F_UNLCK);
+    v->fd = -1;
+    atomic_store(&v->state, FREE);
+    return NULL;
+}
+
+file_view *file_view_open(int fd, size_t len, const unsigned char **bytes)
+{
+    struct stat st;
+    if (len == 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size < len)
+        return NULL;
+    int sig = lease_signal();
+    if (sig < 0) return NULL;
+    struct file_view *v = claim_slot(fd);
+    if (!v) return NULL;
+    v->len = len;
+    /* The slot is claimed before the lease, so that a break at any moment finds it. */
+    if (fcntl(fd, F_SETSIG, sig) != 0 || fcntl(fd, F_SETLEASE, F_RDLCK) != 0) return abandon(v, NULL);
+    void *p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) return abandon(v, NULL);
+    v->base = p;
+    /* A break before this point may already have let a writer change the file. */
+    if (!cas(&v->state, OPENING, LEASED)) return abandon(v, p);
+    *bytes = p;
+    return v;
+}
+
+void file_view_close(file_view *v)
+{
+    if (!v) return;
+    /* Waits out a handler copying in another thread (never this one: the handler returns
+     * before the thread it interrupted goes on). */
+    while (!cas(&v->state, LEASED, CLOSING) && !cas(&v->state, PRIVATE, CLOSING)) sched_yield();
+    munmap(v->base, v->len);
+    close(v->fd); /* which ends the lease */
+    v->fd = -1;
+    atomic_store(&v->state, FREE);
+}
