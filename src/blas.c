@@ -37,40 +37,80 @@ const char *blas_preferred_kernel(void)
     return NULL;
 }
 
+/* What went wrong loading, reported by the first thread that needs OpenBLAS (the loader
+ * thread itself must not exit: exit waits for it). */
+static char load_error[256];
+
 static void *symbol(void *lib, const char *name)
 {
     void *p = dlsym(lib, name);
-    if (!p) {
-        st_error("OpenBLAS lacks %s: %s", name, dlerror());
-        exit(1);
-    }
+    if (!p && !load_error[0]) snprintf(load_error, sizeof load_error, "OpenBLAS lacks %s: %s", name, dlerror());
     return p;
 }
 
-static void load_openblas(void)
+/* Sets OpenBLAS's environment. Only before other threads run: setenv races with getenv. */
+static void choose_kernel_and_threads(void)
 {
+    static int chosen;
+    if (chosen) return;
+    chosen = 1;
     const char *want = blas_preferred_kernel();
     if (!getenv("OPENBLAS_CORETYPE") && want) {
         setenv("OPENBLAS_CORETYPE", want, 1);
         kernel_selected_by_us = 1;
     }
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
+}
+
+static void *load_openblas(void *unused)
+{
+    (void)unused;
     void *lib = dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) lib = dlopen("libopenblas.so", RTLD_LAZY | RTLD_LOCAL);
     if (!lib) {
-        st_error("cannot load OpenBLAS: %s (install libopenblas0)", dlerror());
-        exit(1);
+        snprintf(load_error, sizeof load_error, "cannot load OpenBLAS: %s (install libopenblas0)", dlerror());
+        return NULL;
     }
     ob.sgemm = (__typeof__(ob.sgemm))symbol(lib, "cblas_sgemm");
     ob.sgemv = (__typeof__(ob.sgemv))symbol(lib, "cblas_sgemv");
     ob.corename = (char *(*)(void))symbol(lib, "openblas_get_corename");
     ob.config = (char *(*)(void))symbol(lib, "openblas_get_config");
-    if (kernel_selected_by_us) unsetenv("OPENBLAS_CORETYPE");
+    return NULL;
 }
 
-static void ensure_loaded(void) { pthread_once(&ob_once, load_openblas); }
+/* Linking OpenBLAS takes a few milliseconds, which a translator spends reading its model
+ * meanwhile: blas_init starts the loading on a thread, and the first use waits for it. */
+static pthread_t loader;
+static int loader_started;
 
-void blas_init(void) { ensure_loaded(); }
+static void finish_loading(void)
+{
+    if (loader_started) pthread_join(loader, NULL);
+    else {
+        choose_kernel_and_threads();
+        load_openblas(NULL);
+    }
+}
+
+static void ensure_loaded(void)
+{
+    pthread_once(&ob_once, finish_loading);
+    if (load_error[0]) {
+        st_error("%s", load_error);
+        exit(1);
+    }
+}
+
+/* exit() must not run library destructors while the loader is inside dlopen. */
+static void finish_loading_at_exit(void) { pthread_once(&ob_once, finish_loading); }
+
+void blas_init(void)
+{
+    if (loader_started) return;
+    choose_kernel_and_threads();
+    loader_started = pthread_create(&loader, NULL, load_openblas, NULL) == 0;
+    if (loader_started) atexit(finish_loading_at_exit); /* else the first use loads it */
+}
 
 const char *blas_kernel(void)
 {

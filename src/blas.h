@@ -8,8 +8,9 @@
 #ifndef SEQTRANS_BLAS_H
 #define SEQTRANS_BLAS_H
 
-/* Loads OpenBLAS; call first thing in main(), before any thread starts (it sets
- * environment variables). Products load it themselves if it is not loaded yet. */
+/* Starts loading OpenBLAS on a thread of its own; call first thing in main(), before any
+ * other thread starts (it sets OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS, which stay set).
+ * Products wait for the loading, or load it themselves if blas_init was not called. */
 void blas_init(void);
 /* The kernel OpenBLAS now uses, e.g. "SkylakeX". */
 const char *blas_kernel(void);
