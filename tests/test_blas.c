@@ -47,6 +47,7 @@ static void test_gemm_all_forms(void)
             for (int tb = 0; tb < 2; tb++) {
                 check_gemm(ta, tb, shapes[s][0], shapes[s][1], shapes[s][2], 0);
                 check_gemm(ta, tb, shapes[s][0], shapes[s][1], shapes[s][2], 1);
+                check_gemm(ta, tb, shapes[s][0], shapes[s][1], shapes[s][2], 0.5f);
             }
 }
 
