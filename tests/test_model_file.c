@@ -453,6 +453,43 @@ static void test_non_finite_weights(void)
     free(bad);
 }
 
+/* Reading a file checks the checksum and the weights' range in one pass, block by block:
+ * a bad weight is found wherever it lies, first or last, at a block's edge or not, by the
+ * reader that copies and by the one that maps. */
+static void test_bad_weight_found_anywhere_in_a_file(void)
+{
+    vocab *sv = make_vocab((const char *const[]){"a", "b"}, 2), *tv = make_vocab((const char *const[]){"x"}, 1);
+    model_config cfg = {vocab_size(sv), vocab_size(tv), 32, 64, 1, 1, 0, 1};
+    model *m = model_new(&cfg, sv, tv);
+    CHECK(m->n_params * 4 > 3 * 65536); /* more than one block */
+    size_t at[] = {0, 1, 16383, 16384, 16385, 40000, m->n_params - 1};
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        memset(m->params, 0, m->n_params * sizeof(float));
+        CHECK(model_file_write(in_dir("block.model"), m, NULL, 0) == 0);
+        size_t len = 0;
+        unsigned char *bytes = slurp(in_dir("block.model"), &len);
+        put_le(bytes + len - (m->n_params - at[k]) * 4, 0x7f800000, 4); /* +Inf */
+        fix_header(bytes, len);
+        spit(in_dir("block.model"), bytes, len);
+        free(bytes);
+        for (int mapped = 0; mapped < 2; mapped++) {
+            model *back = NULL;
+            quiet_begin();
+            CHECK((mapped ? model_file_read_only(in_dir("block.model"), &back)
+                          : model_file_read(in_dir("block.model"), &back, NULL, NULL)) != 0);
+            CHECK(strstr(quiet_end(), "non-finite") != NULL);
+            CHECK(back == NULL);
+        }
+    }
+    memset(m->params, 0, m->n_params * sizeof(float));
+    CHECK(model_file_write(in_dir("block.model"), m, NULL, 0) == 0);
+    model *back = NULL;
+    CHECK(model_file_read_only(in_dir("block.model"), &back) == 0);
+    CHECK(back && back->n_params == m->n_params);
+    model_free(back);
+    model_free(m);
+}
+
 /* Found by fuzzing (tests/fuzz_model_file.c): a weight of 3.4e38 is finite, so the file was
  * accepted, but decoding overflowed to Inf - Inf = NaN and translated every sentence into a
  * run of one repeated word. Weights beyond 2^50 are now refused on reading and writing; at
@@ -673,6 +710,7 @@ int main(void)
     RUN_TEST(test_newer_version);
     RUN_TEST(test_non_finite_weights);
     RUN_TEST(test_weights_out_of_range);
+    RUN_TEST(test_bad_weight_found_anywhere_in_a_file);
     RUN_TEST(test_write_failures);
     RUN_TEST(test_read_failures);
     RUN_TEST(test_replace_is_atomic);
