@@ -36,8 +36,10 @@ batch_loss seq2seq_loss(const model *m, const batch *bt, const loss_options *opt
                         model_weights *grad, arena *ar);
 
 /* Target positions per pass of the output layer in seq2seq_loss(): its logits and their
- * gradient, [positions x target vocabulary], are held for this many only. */
-#define SEQ2SEQ_OUTPUT_ROWS 256
+ * gradient, [positions x target vocabulary], are held for this many only. 512 covers a
+ * worker's half of a 64-pair batch of short sentences in one pass (each pass multiplies,
+ * and so repacks, the output weights three times) and bounds memory for long ones. */
+#define SEQ2SEQ_OUTPUT_ROWS 512
 
 /* seq2seq_loss() with output_rows positions per pass of the output layer (for the tests:
  * any count gives the same loss and gradient, up to rounding). */
