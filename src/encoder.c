@@ -57,23 +57,8 @@ static void run_layer(const model *m, encoder_state *e, arena *ar, int l)
     gather_directions(e, ar, l, dirs, Hd, out, fh, fc);
 }
 
-/* Inference: only outputs and final states. */
-static void infer_layer(const model *m, encoder_state *e, arena *ar, int l)
-{
-    int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
-    float *out[2], *fh[2], *fc[2];
-    float *work = arena_alloc(ar, lstm_infer_floats(B, Hd));
-    for (int d = 0; d < dirs; d++) {
-        out[d] = arena_alloc(ar, (size_t)S * B * Hd);
-        fh[d] = arena_alloc(ar, (size_t)B * Hd);
-        fc[d] = arena_alloc(ar, (size_t)B * Hd);
-        lstm_infer(&m->w.enc[l][d], S, B, d, e->src_len, e->inputs[l], out[d], fh[d], fc[d], work);
-    }
-    gather_directions(e, ar, l, dirs, Hd, out, fh, fc);
-}
-
-static void encode(const model *m, encoder_state *e, arena *ar, const int *src,
-                   const int *src_len, int S, int B, float dropout, rng_t *rng, int train)
+void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src,
+                     const int *src_len, int S, int B, float dropout, rng_t *rng)
 {
     const model_config *c = &m->cfg;
     long rows = (long)S * B;
@@ -91,20 +76,58 @@ static void encode(const model *m, encoder_state *e, arena *ar, const int *src,
             e->drop_mask[l] = dropout > 0 ? arena_alloc(ar, n) : NULL;
             dropout_forward(e->inputs[l], e->drop_mask[l], (long)n, dropout, rng);
         }
-        if (train) run_layer(m, e, ar, l); else infer_layer(m, e, ar, l);
+        run_layer(m, e, ar, l);
     }
 }
 
-void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src,
-                     const int *src_len, int S, int B, float dropout, rng_t *rng)
+/* One layer for inference, its directions side by side in out, fh and fc. */
+static void infer_layer(const model *m, const encoder_state *e, arena *ar, int l, const float *in,
+                        float *work, float *out, float *fh, float *fc)
 {
-    encode(m, e, ar, src, src_len, S, B, dropout, rng, 1);
+    int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
+    const lstm_weights *w = m->w.enc[l];
+    if (dirs == 1) {
+        lstm_infer(&w[0], S, B, 0, e->src_len, in, out, fh, fc, work);
+        return;
+    }
+    float *o[2], *h[2], *c[2];
+    for (int d = 0; d < 2; d++) {
+        o[d] = arena_alloc(ar, (size_t)S * B * Hd);
+        h[d] = arena_alloc(ar, (size_t)B * Hd);
+        c[d] = arena_alloc(ar, (size_t)B * Hd);
+        lstm_infer(&w[d], S, B, d, e->src_len, in, o[d], h[d], c[d], work);
+    }
+    join_halves(o[0], o[1], (long)S * B, Hd, out);
+    join_halves(h[0], h[1], B, Hd, fh);
+    join_halves(c[0], c[1], B, Hd, fc);
 }
 
+/* What decoding reads, the top layer's outputs and every layer's final state, is allocated
+ * first; the embeddings, lower layers' outputs and work space after it, and handed back at
+ * the end, so that the search reuses their memory. */
 void encoder_infer(const model *m, encoder_state *e, arena *ar, const int *src,
                    const int *src_len, int S, int B)
 {
-    encode(m, e, ar, src, src_len, S, B, 0, NULL, 0);
+    const model_config *c = &m->cfg;
+    int L = c->layers, H = c->hidden;
+    long rows = (long)S * B;
+    memset(e, 0, sizeof *e);
+    e->S = S; e->B = B; e->H = H; e->src = src; e->src_len = src_len;
+    e->outputs[L - 1] = arena_alloc(ar, (size_t)rows * H);
+    for (int l = 0; l < L; l++) {
+        e->final_h[l] = arena_alloc(ar, (size_t)B * H);
+        e->final_c[l] = arena_alloc(ar, (size_t)B * H);
+    }
+    size_t mark = arena_mark(ar);
+    float *in = arena_alloc(ar, (size_t)rows * c->emb);
+    float *work = arena_alloc(ar, lstm_infer_floats(B, model_encoder_units(c)));
+    embedding_forward(m->w.src_emb, c->emb, src, rows, in);
+    for (int l = 0; l < L; l++) {
+        float *out = l == L - 1 ? e->outputs[l] : arena_alloc(ar, (size_t)rows * H);
+        infer_layer(m, e, ar, l, in, work, out, e->final_h[l], e->final_c[l]);
+        in = out;
+    }
+    arena_release(ar, mark);
 }
 
 /* Backward through one layer; dout and dfinal are [.][H]; returns the gradient of its input. */

@@ -8,6 +8,7 @@
 #include "blas.h"
 #include "check.h"
 #include "embedding.h"
+#include "encoder.h"
 #include "lstm.h"
 #include "model.h"
 #include "output.h"
@@ -219,6 +220,50 @@ static void test_lstm_infer_matches_forward(void)
         free(out); free(fh); free(fc); free(work);
         lstm_case_free(&c);
     }
+}
+
+/* ---- encoder for translation ---- */
+
+/* encoder_infer keeps only the top outputs and the final states, in memory it allocates
+ * first (the rest is handed back): they must be what the training encoder computes, for
+ * one and two layers, one and two directions, with padded sentences. */
+static void test_encoder_infer_matches_forward(void)
+{
+    for (int layers = 1; layers <= 2; layers++)
+        for (int bidir = 0; bidir < 2; bidir++) {
+            model_config cfg = {11, 7, 5, 6, layers, bidir, 0, 1};
+            model *m = model_new(&cfg, NULL, NULL);
+            model_init_weights(m, &R);
+            enum { S = 9, B = 3 };
+            int len[B] = {9, 4, 1}, src[S * B];
+            for (int t = 0; t < S; t++)
+                for (int b = 0; b < B; b++) src[t * B + b] = t < len[b] ? 4 + (int)rng_below(&R, 7) : 0;
+            arena a1 = {0}, a2 = {0};
+            encoder_state train, infer;
+            memset(&train, 0, sizeof train);
+            encoder_forward(m, &train, &a1, src, len, S, B, 0, NULL);
+            encoder_infer(m, &infer, &a2, src, len, S, B);
+            arena_reset(&a2); /* now one buffer, as in a translator's later searches */
+            encoder_infer(m, &infer, &a2, src, len, S, B);
+            /* what comes after reuses the memory handed back: it must not overlap */
+            float *after = arena_alloc(&a2, (size_t)S * B * cfg.hidden);
+            for (size_t i = 0; i < (size_t)S * B * cfg.hidden; i++) after[i] = NAN;
+            for (int t = 0; t < S; t++)
+                for (int b = 0; b < B; b++)
+                    if (t < len[b])
+                        for (int k = 0; k < cfg.hidden; k++) {
+                            size_t i = ((size_t)t * B + b) * cfg.hidden + k;
+                            CHECK_NEAR(infer.outputs[layers - 1][i], train.outputs[layers - 1][i], 1e-6);
+                        }
+            for (int l = 0; l < layers; l++)
+                for (int i = 0; i < B * cfg.hidden; i++) {
+                    CHECK_NEAR(infer.final_h[l][i], train.final_h[l][i], 1e-6);
+                    CHECK_NEAR(infer.final_c[l][i], train.final_c[l][i], 1e-6);
+                }
+            arena_free(&a1);
+            arena_free(&a2);
+            model_free(m);
+        }
 }
 
 /* ---- attention ---- */
@@ -530,6 +575,7 @@ int main(void)
     RUN_TEST(test_lstm_backward);
     RUN_TEST(test_lstm_step_matches_sequence);
     RUN_TEST(test_lstm_infer_matches_forward);
+    RUN_TEST(test_encoder_infer_matches_forward);
     RUN_TEST(test_attention_forward);
     RUN_TEST(test_attention_backward);
     RUN_TEST(test_output_backward);
