@@ -80,7 +80,8 @@ static void ensure_token_lists(translator *tr, int n)
 typedef struct {
     translator *tr;
     int m;             /* sentences with at least one token */
-    int chunk;         /* sentences per search: enough for every worker, at most chunk_limit() */
+    int chunks;        /* searches */
+    int *chunk_start;  /* [chunks + 1]: search k takes sentences [chunk_start[k], chunk_start[k + 1]) */
     int *ids, *len, *line;
     const int **src;
     hypothesis *hyp;
@@ -106,16 +107,37 @@ static int chunk_limit(int beam)
     return n < 1 ? 1 : n > TRANSLATOR_CHUNK ? TRANSLATOR_CHUNK : n;
 }
 
-/* Workers take chunks of the length-sorted sentences as they become free, longest first,
- * so that no worker is left with the slowest chunk at the end. */
+/* Cuts the length-sorted sentences into searches, longest first (so that no worker is left
+ * with the slowest one at the end), each of at most `most` sentences and, since a search's
+ * memory grows with its sentences times the longest, about TRANSLATOR_CHUNK_TOKENS tokens:
+ * many short sentences go together, which makes the products bigger and faster. */
+static void plan_chunks(search_job *job, int most)
+{
+    job->chunk_start = xmalloc((size_t)(job->m + 1) * sizeof(int));
+    int *cut = job->chunk_start, k = 0;
+    for (int end = job->m; end > 0; k++) {
+        int n = TRANSLATOR_CHUNK_TOKENS / job->len[end - 1];
+        n = n < 1 ? 1 : n > most ? most : n > end ? end : n;
+        cut[k] = end; /* as ends, longest search first; reversed below */
+        end -= n;
+    }
+    job->chunks = k;
+    cut[k] = 0;
+    for (int i = 0, j = k; i < j; i++, j--) {
+        int t = cut[i];
+        cut[i] = cut[j];
+        cut[j] = t;
+    }
+}
+
+/* Workers take the searches as they become free, longest first. */
 static void search_chunks(void *ctx, int w)
 {
     search_job *job = ctx;
     translator *tr = job->tr;
-    int chunks = (job->m + job->chunk - 1) / job->chunk;
-    for (int k; (k = atomic_fetch_add(&job->next_chunk, 1)) < chunks;) {
-        int from = (chunks - 1 - k) * job->chunk;
-        int n = job->m - from < job->chunk ? job->m - from : job->chunk;
+    for (int k; (k = atomic_fetch_add(&job->next_chunk, 1)) < job->chunks;) {
+        int c = job->chunks - 1 - k, from = job->chunk_start[c];
+        int n = job->chunk_start[c + 1] - from;
         const int *lens[TRANSLATOR_CHUNK];
         int len[TRANSLATOR_CHUNK];
         for (int i = 0; i < n; i++) {
@@ -162,10 +184,9 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     search_job job = {.tr = tr};
     encode_lines(tr, lines, n, status, &job);
     job.hyp = xcalloc(job.m ? job.m : 1, sizeof *job.hyp);
-    job.chunk = (job.m + tr->workers - 1) / tr->workers;
-    int most = chunk_limit(tr->opt.beam);
-    job.chunk = job.chunk < 1 ? 1 : job.chunk > most ? most : job.chunk;
-    int chunks = (job.m + job.chunk - 1) / job.chunk;
+    int most = chunk_limit(tr->opt.beam), even = (job.m + tr->workers - 1) / tr->workers;
+    plan_chunks(&job, even < 1 ? 1 : even < most ? even : most);
+    int chunks = job.chunks;
     atomic_init(&job.next_chunk, 0);
     if (chunks == 1 && tr->workers > 1) {
         /* one chunk (say, one sentence): its products get the threads instead */
@@ -183,6 +204,7 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     for (int i = 0; i < n; i++)
         if (!out[i]) out[i] = xstrdup("");
     free(job.hyp);
+    free(job.chunk_start);
     free(job.ids);
     free(job.len);
     free(job.line);

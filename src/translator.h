@@ -10,8 +10,9 @@
 
 #define TRANSLATOR_MAX_SRC_TOKENS 200
 
-#define TRANSLATOR_CHUNK 64      /* sentences searched together, at most */
-#define TRANSLATOR_BEAM_ROWS 160 /* hypotheses searched together, about */
+#define TRANSLATOR_CHUNK 128        /* sentences searched together, at most */
+#define TRANSLATOR_BEAM_ROWS 160     /* hypotheses searched together, about */
+#define TRANSLATOR_CHUNK_TOKENS 2048 /* source tokens (longest x sentences) per search, about */
 
 typedef struct {
     const model *m;
