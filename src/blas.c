@@ -131,7 +131,12 @@ const char *blas_description(void)
 
 static int blas_threads = 1;
 
-void blas_set_threads(int n) { blas_threads = n > 0 ? n : 1; }
+int blas_set_threads(int n)
+{
+    int before = blas_threads;
+    blas_threads = n > 0 ? n : 1;
+    return before;
+}
 
 /* One row, or a few, times a large matrix: a sentence's or a beam's hypotheses at one
  * decoding step. sgemm would pack all of B for a handful of rows. One row goes to sgemv;

@@ -19,8 +19,9 @@ const char *blas_preferred_kernel(void);
 /* "OpenBLAS 0.3.21 ... kernel SkylakeX (selected by seqtrans)" for --version. */
 const char *blas_description(void);
 /* Threads a single product may use (1 by default): only products of a few rows by a large
- * matrix are split, for a chunk of work too small to split any other way. */
-void blas_set_threads(int n);
+ * matrix are split, for a chunk of work too small to split any other way. Returns the
+ * number set before. */
+int blas_set_threads(int n);
 
 /* C = alpha * op(A) op(B) + beta * C, row-major; ta/tb: transpose A/B.
  * A is M x K (K x M when ta), B is K x N (N x K when tb); lda/ldb/ldc are row strides. */

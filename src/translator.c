@@ -190,9 +190,9 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     atomic_init(&job.next_chunk, 0);
     if (chunks == 1 && tr->workers > 1) {
         /* one chunk (say, one sentence): its products get the threads instead */
-        blas_set_threads(tr->workers);
+        int before = blas_set_threads(tr->workers);
         search_chunks(&job, 0);
-        blas_set_threads(1);
+        blas_set_threads(before);
     } else {
         parallel_run(chunks < tr->workers ? chunks : tr->workers, search_chunks, &job);
     }
