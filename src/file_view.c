@@ -73,17 +73,46 @@ static void on_lease_break(int sig, siginfo_t *info, void *context)
     errno = saved_errno;
 }
 
+/* A process that cannot answer the lease-break signal in time (stopped, say, with Ctrl-Z)
+ * loses the lease after /proc/sys/fs/lease-break-time seconds, and the writer may then
+ * truncate the file under the view. Touching the lost pages is a bus error: reported as
+ * what it is, not as a crash. Other bus errors keep their default action. */
+static void on_bus_error(int sig, siginfo_t *info, void *context)
+{
+    (void)context;
+    const char *at = info->si_addr;
+    for (int i = 0; i < MAX_VIEWS; i++) {
+        struct file_view *v = &views[i];
+        int state = atomic_load(&v->state);
+        if ((state == LEASED || state == COPYING) && at >= (const char *)v->base &&
+            at < (const char *)v->base + v->len) {
+            static const char msg[] = "seqtrans: the model file was truncated while this process "
+                                      "could not answer (stopped?); its model is lost\n";
+            ssize_t ignored = write(2, msg, sizeof msg - 1);
+            (void)ignored;
+            _exit(1);
+        }
+    }
+    signal(sig, SIG_DFL); /* the fault repeats on return, now with the default action */
+}
+
+static int install(int sig, void (*handler)(int, siginfo_t *, void *), int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO | flags;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL);
+}
+
 static int lease_signal(void)
 {
     static _Atomic int installed;
     int sig = SIGRTMIN;
     if (atomic_load(&installed)) return sig;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_lease_break;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(sig, &sa, NULL) != 0) return -1;
+    if (install(SIGBUS, on_bus_error, 0) != 0 || install(sig, on_lease_break, SA_RESTART) != 0)
+        return -1;
     atomic_store(&installed, 1);
     return sig;
 }
