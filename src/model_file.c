@@ -614,14 +614,16 @@ int model_file_parse(const char *name, const unsigned char *buf, size_t len, mod
     if (extra_len) *extra_len = 0;
     if (check_header(name, buf, len, len, &h) != 0) return -1;
     const unsigned char *msec = buf + HEADER_BYTES, *ssec = msec + h.model_len;
-    if (check_crc(name, msec, h.model_len, h.model_crc, "model") ||
-        check_crc(name, ssec, h.state_len, h.state_crc, "training state"))
-        return -1;
     void *storage;
     unsigned char *sec = section_storage(h.model_len, &storage);
     memcpy(sec, msec, h.model_len);
-    if (parse_model_section(name, sec, h.model_len, storage, NULL, out) != 0) {
+    if (check_and_parse(name, sec, h.model_len, h.model_crc, storage, out) != 0) {
         free(storage);
+        return -1;
+    }
+    if (check_crc(name, ssec, h.state_len, h.state_crc, "training state") != 0) {
+        model_free(*out);
+        *out = NULL;
         return -1;
     }
     if (extra && h.state_len) {
