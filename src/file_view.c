@@ -18,12 +18,12 @@ enum {
     LEASED,  /* the file's own pages, protected by the lease */
     COPYING, /* the handler is replacing them with a private copy */
     PRIVATE, /* a private copy, no lease */
-    CLOSING  /* being unmapped; closing the file ends any lease */
+    CLOSING  /* being unmapped and its lease let go */
 };
 
 struct file_view {
     _Atomic int state;
-    int fd;
+    _Atomic int fd; /* read by the handlers in any thread */
     void *base;
     size_t len;
 };
@@ -55,13 +55,15 @@ static void replace_with_copy(struct file_view *v)
         _exit(1);
 }
 
+/* The break of one view's lease; SIGIO, which the kernel sends instead when the signal
+ * queue is full, does not say whose, so it counts for every view. */
 static void on_lease_break(int sig, siginfo_t *info, void *context)
 {
-    (void)sig, (void)context;
+    (void)context;
     int saved_errno = errno;
     for (int i = 0; i < MAX_VIEWS; i++) {
         struct file_view *v = &views[i];
-        if (v->fd != info->si_fd) continue;
+        if (sig != SIGIO && atomic_load(&v->fd) != info->si_fd) continue;
         if (cas(&v->state, OPENING, BROKEN)) {
             fcntl(v->fd, F_SETLEASE, F_UNLCK);
         } else if (cas(&v->state, LEASED, COPYING)) {
@@ -76,34 +78,45 @@ static void on_lease_break(int sig, siginfo_t *info, void *context)
 /* A process that cannot answer the lease-break signal in time (stopped, say, with Ctrl-Z)
  * loses the lease after /proc/sys/fs/lease-break-time seconds, and the writer may then
  * truncate the file under the view. Touching the lost pages is a bus error: reported as
- * what it is, not as a crash. Other bus errors keep their default action. */
+ * what it is, not as a crash. Other bus errors go to the handler there was before. */
+static struct sigaction bus_error_before;
+
 static void on_bus_error(int sig, siginfo_t *info, void *context)
 {
-    (void)context;
     const char *at = info->si_addr;
     for (int i = 0; i < MAX_VIEWS; i++) {
         struct file_view *v = &views[i];
         int state = atomic_load(&v->state);
         if ((state == LEASED || state == COPYING) && at >= (const char *)v->base &&
             at < (const char *)v->base + v->len) {
-            static const char msg[] = "seqtrans: the model file was truncated while this process "
-                                      "could not answer (stopped?); its model is lost\n";
+            static const char msg[] = "seqtrans: the model file was truncated or could not be "
+                                      "read while in use (was this process stopped?); its "
+                                      "model is lost\n";
             ssize_t ignored = write(2, msg, sizeof msg - 1);
             (void)ignored;
             _exit(1);
         }
     }
+    if (bus_error_before.sa_flags & SA_SIGINFO) {
+        bus_error_before.sa_sigaction(sig, info, context);
+        return;
+    }
+    if (bus_error_before.sa_handler != SIG_DFL && bus_error_before.sa_handler != SIG_IGN) {
+        bus_error_before.sa_handler(sig);
+        return;
+    }
     signal(sig, SIG_DFL); /* the fault repeats on return, now with the default action */
 }
 
-static int install(int sig, void (*handler)(int, siginfo_t *, void *), int flags)
+static int install(int sig, void (*handler)(int, siginfo_t *, void *), int flags,
+                   struct sigaction *before)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = handler;
     sa.sa_flags = SA_SIGINFO | flags;
     sigemptyset(&sa.sa_mask);
-    return sigaction(sig, &sa, NULL);
+    return sigaction(sig, &sa, before);
 }
 
 static int lease_signal(void)
@@ -111,7 +124,9 @@ static int lease_signal(void)
     static _Atomic int installed;
     int sig = SIGRTMIN;
     if (atomic_load(&installed)) return sig;
-    if (install(SIGBUS, on_bus_error, 0) != 0 || install(sig, on_lease_break, SA_RESTART) != 0)
+    if (install(SIGBUS, on_bus_error, 0, &bus_error_before) != 0 ||
+        install(SIGIO, on_lease_break, SA_RESTART, NULL) != 0 ||
+        install(sig, on_lease_break, SA_RESTART, NULL) != 0)
         return -1;
     atomic_store(&installed, 1);
     return sig;
@@ -121,7 +136,7 @@ static struct file_view *claim_slot(int fd)
 {
     for (int i = 0; i < MAX_VIEWS; i++) {
         if (cas(&views[i].state, FREE, OPENING)) {
-            views[i].fd = fd;
+            atomic_store(&views[i].fd, fd);
             return &views[i];
         }
     }
@@ -133,7 +148,7 @@ static file_view *abandon(struct file_view *v, void *mapped)
 {
     if (mapped) munmap(mapped, v->len);
     fcntl(v->fd, F_SETLEASE, F_UNLCK);
-    v->fd = -1;
+    atomic_store(&v->fd, -1);
     atomic_store(&v->state, FREE);
     return NULL;
 }
@@ -150,6 +165,9 @@ file_view *file_view_open(int fd, size_t len, const unsigned char **bytes)
     v->len = len;
     /* The slot is claimed before the lease, so that a break at any moment finds it. */
     if (fcntl(fd, F_SETSIG, sig) != 0 || fcntl(fd, F_SETLEASE, F_RDLCK) != 0) return abandon(v, NULL);
+    /* Truncated between the size check and the lease (no writer left open to stop it)? Held
+     * by the lease, the file can no longer shrink. */
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < len) return abandon(v, NULL);
     void *p = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
     if (p == MAP_FAILED) return abandon(v, NULL);
     v->base = p;
@@ -166,7 +184,9 @@ void file_view_close(file_view *v)
      * before the thread it interrupted goes on). */
     while (!cas(&v->state, LEASED, CLOSING) && !cas(&v->state, PRIVATE, CLOSING)) sched_yield();
     munmap(v->base, v->len);
-    close(v->fd); /* which ends the lease */
-    v->fd = -1;
+    /* closing alone would not end the lease while another descriptor shares the file */
+    fcntl(v->fd, F_SETLEASE, F_UNLCK);
+    close(v->fd);
+    atomic_store(&v->fd, -1);
     atomic_store(&v->state, FREE);
 }

@@ -758,22 +758,28 @@ out:
 
 static void close_view(void *view) { file_view_close(view); }
 
-/* The model section in a view of the file on fd. Returns 1, with fd left open, when the
- * file cannot be viewed (nothing printed: the caller reads it instead); otherwise fd is
- * taken (kept by the model on success, closed on failure). */
+/* The model section in a view of the file on fd (which stays the caller's). Returns 1,
+ * with nothing printed, when the file cannot be viewed: the caller reads it instead. */
 static int view_model(int fd, const char *path, uint64_t size, model **out)
 {
     unsigned char head[HEADER_BYTES];
     header_info h;
     if (pread(fd, head, HEADER_BYTES, 0) != HEADER_BYTES) return 1;
-    if (check_header(path, head, HEADER_BYTES, size, &h) != 0) {
-        close(fd);
-        return -1;
-    }
+    if (check_header(path, head, HEADER_BYTES, size, &h) != 0) return -1;
     if (h.model_len > SIZE_MAX - HEADER_BYTES) return 1;
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* the view's, closed with it */
+    if (own < 0) return 1;
     const unsigned char *bytes;
-    file_view *v = file_view_open(fd, HEADER_BYTES + h.model_len, &bytes);
-    if (!v) return 1;
+    file_view *v = file_view_open(own, HEADER_BYTES + h.model_len, &bytes);
+    if (!v) {
+        close(own);
+        return 1;
+    }
+    /* rewritten between reading the header and taking the lease: read what is there now */
+    if (memcmp(bytes, head, HEADER_BYTES) != 0) {
+        file_view_close(v);
+        return 1;
+    }
     unsigned char *sec = (unsigned char *)bytes + HEADER_BYTES; /* never written */
     if (check_and_parse(path, sec, h.model_len, h.model_crc, NULL, out) != 0) {
         file_view_close(v);
@@ -790,10 +796,8 @@ int model_file_read_only(const char *path, model **out)
     struct stat st;
     int fd = open_model(path, &st);
     if (fd < 0) return -1;
-    if (S_ISREG(st.st_mode) && st.st_size >= HEADER_BYTES) {
-        int rc = view_model(fd, path, (uint64_t)st.st_size, out);
-        if (rc != 1) return rc;
-    }
+    int rc = 1;
+    if (S_ISREG(st.st_mode) && st.st_size >= HEADER_BYTES) rc = view_model(fd, path, (uint64_t)st.st_size, out);
     close(fd);
-    return model_file_read(path, out, NULL, NULL);
+    return rc == 1 ? model_file_read(path, out, NULL, NULL) : rc;
 }
