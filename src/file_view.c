@@ -36,23 +36,27 @@ static int cas(_Atomic int *state, int from, int to)
     return atomic_compare_exchange_strong(state, &from, to);
 }
 
+/* Ends the process from a signal handler, which may not use stdio. */
+static void die_in_handler(const char *msg, size_t len)
+{
+    ssize_t ignored = write(2, msg, len);
+    (void)ignored;
+    _exit(1);
+}
+
 /* Must not fail: the writer waiting on the lease would otherwise truncate pages still in
  * use. Only system calls and memcpy, as a signal handler may. */
 static void replace_with_copy(struct file_view *v)
 {
+    static const char msg[] = "seqtrans: cannot keep a copy of the model, whose file is being "
+                              "rewritten (out of memory)\n";
     void *copy = mmap(NULL, v->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (copy == MAP_FAILED) {
-        static const char msg[] = "seqtrans: out of memory copying the model, whose file is "
-                                  "being rewritten\n";
-        ssize_t ignored = write(2, msg, sizeof msg - 1);
-        (void)ignored;
-        _exit(1);
-    }
+    if (copy == MAP_FAILED) die_in_handler(msg, sizeof msg - 1);
     memcpy(copy, v->base, v->len);
     mprotect(copy, v->len, PROT_READ);
     /* In one step, so that threads reading the view never see a gap. */
     if (mremap(copy, v->len, v->len, MREMAP_MAYMOVE | MREMAP_FIXED, v->base) == MAP_FAILED)
-        _exit(1);
+        die_in_handler(msg, sizeof msg - 1);
 }
 
 /* The break of one view's lease; SIGIO, which the kernel sends instead when the signal
@@ -92,9 +96,7 @@ static void on_bus_error(int sig, siginfo_t *info, void *context)
             static const char msg[] = "seqtrans: the model file was truncated or could not be "
                                       "read while in use (was this process stopped?); its "
                                       "model is lost\n";
-            ssize_t ignored = write(2, msg, sizeof msg - 1);
-            (void)ignored;
-            _exit(1);
+            die_in_handler(msg, sizeof msg - 1);
         }
     }
     if (bus_error_before.sa_flags & SA_SIGINFO) {
