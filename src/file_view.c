@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* A view's life, as the lease-break handler sees it. */
@@ -155,10 +156,33 @@ static file_view *abandon(struct file_view *v, void *mapped)
     return NULL;
 }
 
+/* A lease binds only writers that go through this kernel: a file served by another
+ * machine or process (network filesystems, FUSE) may change beneath it all the same. */
+static int changes_only_here(int fd)
+{
+    static const long elsewhere[] = {
+        0x65735546,          /* FUSE */
+        0x6969,              /* NFS */
+        0xff534d42,          /* CIFS */
+        0xfe534d42,          /* SMB2 */
+        0x517b,              /* SMB */
+        0x01021997,          /* 9p */
+        0x00c36400,          /* Ceph */
+        0x47504653,          /* GPFS */
+        0x0bd00bd0,          /* Lustre */
+    };
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0) return 0;
+    for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++)
+        if ((long)(unsigned)fs.f_type == elsewhere[i]) return 0;
+    return 1;
+}
+
 file_view *file_view_open(int fd, size_t len, const unsigned char **bytes)
 {
     struct stat st;
-    if (len == 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size < len)
+    if (len == 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size < len ||
+        !changes_only_here(fd))
         return NULL;
     int sig = lease_signal();
     if (sig < 0) return NULL;

@@ -7,8 +7,9 @@
  * crash on a truncation. So the view holds a read lease on the file: whoever opens it for
  * writing or truncates it waits until the lease-break signal has replaced the mapping, at
  * the same address, with a private copy, and the lease is let go (milliseconds).
- * Where no lease can be had (another user's file, a network filesystem, a file already
- * open for writing, not a regular file), file_view_open says so and the caller reads. */
+ * Where no lease can be had (another user's file, a file already open for writing, not a
+ * regular file), or where one would not bind every writer (network filesystems, FUSE),
+ * file_view_open says so and the caller reads. */
 #ifndef SEQTRANS_FILE_VIEW_H
 #define SEQTRANS_FILE_VIEW_H
 #include <stddef.h>
