@@ -80,8 +80,8 @@ static void ensure_token_lists(translator *tr, int n)
 typedef struct {
     translator *tr;
     int m;             /* sentences with at least one token */
-    int chunks;        /* searches */
-    int *chunk_start;  /* [chunks + 1]: search k takes sentences [chunk_start[k], chunk_start[k + 1]) */
+    int chunks;        /* searches, longest first */
+    int *chunk_end;    /* [chunks + 1]: search k takes sentences [chunk_end[k + 1], chunk_end[k]) */
     int *ids, *len, *line;
     const int **src;
     hypothesis *hyp;
@@ -113,21 +113,16 @@ static int chunk_limit(int beam)
  * many short sentences go together, which makes the products bigger and faster. */
 static void plan_chunks(search_job *job, int most)
 {
-    job->chunk_start = xmalloc((size_t)(job->m + 1) * sizeof(int));
-    int *cut = job->chunk_start, k = 0;
+    job->chunk_end = xmalloc((size_t)(job->m + 1) * sizeof(int));
+    int k = 0;
     for (int end = job->m; end > 0; k++) {
         int n = TRANSLATOR_CHUNK_TOKENS / job->len[end - 1];
         n = n < 1 ? 1 : n > most ? most : n > end ? end : n;
-        cut[k] = end; /* as ends, longest search first; reversed below */
+        job->chunk_end[k] = end;
         end -= n;
     }
     job->chunks = k;
-    cut[k] = 0;
-    for (int i = 0, j = k; i < j; i++, j--) {
-        int t = cut[i];
-        cut[i] = cut[j];
-        cut[j] = t;
-    }
+    job->chunk_end[k] = 0;
 }
 
 /* Workers take the searches as they become free, longest first. */
@@ -136,8 +131,7 @@ static void search_chunks(void *ctx, int w)
     search_job *job = ctx;
     translator *tr = job->tr;
     for (int k; (k = atomic_fetch_add(&job->next_chunk, 1)) < job->chunks;) {
-        int c = job->chunks - 1 - k, from = job->chunk_start[c];
-        int n = job->chunk_start[c + 1] - from;
+        int from = job->chunk_end[k + 1], n = job->chunk_end[k] - from;
         const int *lens[TRANSLATOR_CHUNK];
         int len[TRANSLATOR_CHUNK];
         for (int i = 0; i < n; i++) {
@@ -204,7 +198,7 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     for (int i = 0; i < n; i++)
         if (!out[i]) out[i] = xstrdup("");
     free(job.hyp);
-    free(job.chunk_start);
+    free(job.chunk_end);
     free(job.ids);
     free(job.len);
     free(job.line);
