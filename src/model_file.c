@@ -493,15 +493,15 @@ static int read_vocab(reader *r, vocab **v, int expected_size, const char *what)
     return 0;
 }
 
-/* Whether the floats from byte `from` of a section on are all in range, when known. */
+/* Whether the floats from byte `from` of a section on are all in range. */
 typedef struct {
     size_t from;
     int in_range;
 } range_verdict;
 
 /* Parses a model section held at sec (which starts at file offset HEADER_BYTES and lies in
- * storage, handed to the model on success). The parameters stay where they are. pre, when
- * not NULL, is the range check already made from the byte where they should start. */
+ * storage, handed to the model on success). The parameters stay where they are. pre is the
+ * range check already made from the byte where they should start. */
 static int parse_model_section(const char *name, unsigned char *sec, size_t len, void *storage,
                                const range_verdict *pre, model **out)
 {
@@ -532,7 +532,7 @@ static int parse_model_section(const char *name, unsigned char *sec, size_t len,
         ok = 0;
     }
     float *params = (float *)(void *)(sec + r.pos);
-    if (ok && !(pre && pre->from == r.pos ? pre->in_range : weights_in_range(params, need))) {
+    if (ok && !(pre->from == r.pos ? pre->in_range : weights_in_range(params, need))) {
         st_error("%s: corrupt model file (non-finite weights, or beyond 2^50)", name);
         ok = 0;
     }
@@ -564,11 +564,15 @@ static unsigned char *section_storage(size_t len, void **storage)
     return (unsigned char *)p + HEADER_BYTES % 64;
 }
 
-static int check_crc(const char *name, const void *p, size_t n, uint32_t want, const char *what)
+static int crc_mismatch(const char *name, const char *what)
 {
-    if (crc32c(0, p, n) == want) return 0;
     st_error("%s: corrupt model file (checksum mismatch in the %s)", name, what);
     return -1;
+}
+
+static int check_crc(const char *name, const void *p, size_t n, uint32_t want, const char *what)
+{
+    return crc32c(0, p, n) == want ? 0 : crc_mismatch(name, what);
 }
 
 /* Where the parameters of a well-formed section start, from its lengths alone (nothing
@@ -598,10 +602,7 @@ static int check_and_parse(const char *name, unsigned char *sec, size_t len, uin
         crc = crc32c(crc, sec + at, n);
         if (lo < at + n) pre.in_range &= weights_in_range((const float *)(void *)(sec + lo), (at + n - lo) / 4);
     }
-    if (crc != want_crc) {
-        st_error("%s: corrupt model file (checksum mismatch in the model)", name);
-        return -1;
-    }
+    if (crc != want_crc) return crc_mismatch(name, "model");
     return parse_model_section(name, sec, len, storage, &pre, out);
 }
 
