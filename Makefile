@@ -3,12 +3,14 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 OPT     ?= -O3 -march=native -fno-math-errno
-CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -D_GNU_SOURCE -I/usr/include/x86_64-linux-gnu/openblas-pthread
+CFLAGS  += -std=c11 $(OPT) -g -Wall -Wextra -D_GNU_SOURCE -Isrc -I/usr/include/x86_64-linux-gnu/openblas-pthread
 LDLIBS  += -lutf8proc -lm -lpthread -ldl
 BUILD   ?= build
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/<layer>/<module>.c: every folder is part of the library; main.c is the binary's own.
+LIB_SRC  := $(wildcard src/*/*.c)
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+HEADERS  := $(wildcard src/*/*.h)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -21,15 +23,18 @@ deps:
 seqtrans: $(BUILD)/main.o $(BUILD)/libseqtrans.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Members keep their folder (P): cmd/train.o and train/train.o are different objects.
 $(BUILD)/libseqtrans.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	@rm -f $@
+	$(AR) rcsP $@ $^
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libseqtrans.a | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libseqtrans.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libseqtrans.a $(LDLIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)

@@ -29,19 +29,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "arena.h"
-#include "attention.h"
-#include "corpus.h"
-#include "dataset.h"
-#include "embedding.h"
-#include "encoder.h"
-#include "evaluate_corpus.h"
-#include "lstm.h"
-#include "model.h"
-#include "model_file.h"
-#include "output.h"
-#include "seq2seq.h"
-#include "text.h"
+#include "sys/arena.h"
+#include "nn/attention.h"
+#include "data/corpus.h"
+#include "data/dataset.h"
+#include "nn/embedding.h"
+#include "nn/encoder.h"
+#include "search/evaluate_corpus.h"
+#include "nn/lstm.h"
+#include "nn/model.h"
+#include "store/model_file.h"
+#include "nn/output.h"
+#include "nn/seq2seq.h"
+#include "text/text.h"
 
 #define DUMP_MAX_PAIRS 64
 #define DUMP_MAX_LEN 100

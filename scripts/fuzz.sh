@@ -7,7 +7,7 @@
 #            (default all three, one after the other)
 #
 # Builds each target with clang -fsanitize=fuzzer,address,undefined against the library
-# sources (src/*.c without main.c) into build-fuzz/, makes seed inputs on the fly from
+# sources (src/*/*.c) into build-fuzz/, makes seed inputs on the fly from
 # data/*.tsv and a tiny model trained with ./seqtrans, then runs each target for SECONDS.
 # Exit status 0 when nothing was found; 1 on any finding (crash, sanitizer report, leak,
 # hang, memory blow-up: the input is saved under build-fuzz/artifacts/TARGET/ and the log is
@@ -35,12 +35,11 @@ mkdir -p "$out/obj" || exit 2
 
 # ---- build --------------------------------------------------------------------------------
 objs=""
-for src in src/*.c; do
-    [ "$src" = src/main.c ] && continue
-    obj=$out/obj/$(basename "$src" .c).o
+for src in src/*/*.c; do
+    obj=$out/obj/$(echo "$src" | sed "s,^src/,,; s,/,_,g; s,\.c$,.o,")
     objs="$objs $obj"
     # rebuild when the source or any header is newer than the object
-    if [ ! -f "$obj" ] || [ -n "$(find "$src" src/*.h -newer "$obj" 2>/dev/null | head -n 1)" ]; then
+    if [ ! -f "$obj" ] || [ -n "$(find "$src" src/*/*.h -newer "$obj" 2>/dev/null | head -n 1)" ]; then
         $CLANG $CFLAGS -fsanitize=fuzzer-no-link -c -o "$obj" "$src" || exit 2
     fi
 done

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "blas.h"
-#include "commands.h"
-#include "util.h"
+#include "sys/blas.h"
+#include "cmd/commands.h"
+#include "sys/util.h"
 
 struct command {
     const char *name;

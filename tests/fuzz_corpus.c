@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "corpus.h"
-#include "text.h"
+#include "data/corpus.h"
+#include "text/text.h"
 
 static int fd = -1;
 static char path[64];

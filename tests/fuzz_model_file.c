@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_file.h"
-#include "translator.h"
+#include "store/model_file.h"
+#include "search/translator.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

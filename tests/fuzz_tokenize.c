@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
-#include "vocab.h"
+#include "text/text.h"
+#include "text/vocab.h"
 
 static token_list tokens, again;
 

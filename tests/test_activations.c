@@ -1,5 +1,5 @@
 /* The fast exp, sigmoid and tanh against libm in double, over the whole useful range. */
-#include "activations.h"
+#include "nn/activations.h"
 #include "check.h"
 
 static void test_exp_relative_error(void)

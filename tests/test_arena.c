@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
+#include "sys/arena.h"
 #include "check.h"
 
 static int aligned(const void *p) { return ((uintptr_t)p & 63) == 0; }

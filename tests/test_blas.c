@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas.h"
+#include "sys/blas.h"
 #include "check.h"
-#include "util.h"
+#include "sys/util.h"
 
 static rng_t R;
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "corpus.h"
+#include "data/corpus.h"
 
 static char dir[] = "/tmp/test_corpus_XXXXXX";
 static char path[256];

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "blas.h"
+#include "sys/arena.h"
+#include "sys/blas.h"
 #include "check.h"
-#include "decode.h"
-#include "model.h"
-#include "seq2seq.h"
-#include "vocab.h"
+#include "search/decode.h"
+#include "nn/model.h"
+#include "nn/seq2seq.h"
+#include "text/vocab.h"
 
 static model *tiny_model(int bidir, int layers)
 {

@@ -3,16 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "attention.h"
-#include "blas.h"
+#include "sys/arena.h"
+#include "nn/attention.h"
+#include "sys/blas.h"
 #include "check.h"
-#include "embedding.h"
-#include "encoder.h"
-#include "lstm.h"
-#include "model.h"
-#include "output.h"
-#include "seq2seq.h"
+#include "nn/embedding.h"
+#include "nn/encoder.h"
+#include "nn/lstm.h"
+#include "nn/model.h"
+#include "nn/output.h"
+#include "nn/seq2seq.h"
 
 static rng_t R;
 

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "metrics.h"
-#include "util.h"
+#include "text/metrics.h"
+#include "sys/util.h"
 
 /* ------------------------------------------------------------ tiny JSON reader */
 

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "model_file.h"
-#include "translator.h"
-#include "vocab.h"
+#include "store/model_file.h"
+#include "search/translator.h"
+#include "text/vocab.h"
 
 static char dir[] = "/tmp/seqtrans-test-model-file-XXXXXX";
 static char path[256];

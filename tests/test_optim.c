@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "optim.h"
-#include "util.h"
+#include "nn/optim.h"
+#include "sys/util.h"
 
 static rng_t R;
 enum { N = 3000 }; /* a few blocks and a partial one */

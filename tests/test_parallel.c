@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "parallel.h"
+#include "sys/parallel.h"
 
 enum { MOST = 8 };
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "text.h"
+#include "text/text.h"
 
 static token_list toks;
 

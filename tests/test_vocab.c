@@ -8,7 +8,7 @@
 #include <fcntl.h>
 
 #include "check.h"
-#include "vocab.h"
+#include "text/vocab.h"
 
 /* The refusals below print an error each; these keep the log readable. */
 static int saved_stderr = -1;

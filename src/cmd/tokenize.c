@@ -1,0 +1,243 @@
+/* seqtrans tokenize: text to tokens (or ids), or back with --detok; one output line per
+ * input line, whatever the line holds. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "text/text.h"
+#include "sys/util.h"
+#include "store/model_file.h"
+#include "text/vocab.h"
+
+typedef struct {
+    lang_t lang;
+    int detok;
+    int ids;                 /* vocabulary ids instead of tokens (needs a vocabulary) */
+    const char *model;       /* -m: the model's tokenizer and vocabulary */
+    const char *side;        /* --side src|tgt */
+    const vocab *vocab;      /* the chosen side's vocabulary, NULL without -m */
+} tokenize_options;
+
+/* Per-run state shared by all lines: reused buffers and the warning budget. */
+typedef struct {
+    token_list tokens;
+    const char **pieces;     /* --detok: the tokens of one line */
+    int pieces_cap;
+    long warnings;
+} tokenize_state;
+
+enum { MAX_WARNINGS = 10 };
+
+/* Input lines longer than this are cut (with a warning) rather than held whole, so that
+ * memory stays bounded whatever the input: a line of gigabytes, or /dev/zero. */
+#define TOKENIZE_MAX_LINE 8388608   /* 8 MiB */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: seqtrans tokenize [-l en|zh] [-m MODEL --side src|tgt] [--ids] [--detok] "
+            "[FILE...]\n"
+            "Writes one line of space-separated tokens per input line (stdin without FILE;\n"
+            "'-' is stdin).\n\n"
+            "  -l, --lang en|zh   the language's tokenizer (default en)\n"
+            "  -m, --model FILE   use the model's tokenizer and vocabulary for one side\n"
+            "      --side src|tgt which side of the model (default src)\n"
+            "      --ids          print vocabulary ids instead of tokens (needs -m)\n"
+            "      --detok        the reverse: tokens (or ids) in, natural text out\n"
+            "  -h, --help         show this help\n");
+}
+
+static void warn_line(tokenize_state *st, const char *name, long line, const char *what)
+{
+    if (st->warnings < MAX_WARNINGS) st_warn("%s:%ld: %s", name, line, what);
+    else if (st->warnings == MAX_WARNINGS) st_warn("further warnings suppressed");
+    st->warnings++;
+}
+
+static void write_tokens(const tokenize_options *o, const token_list *t, FILE *out)
+{
+    for (int i = 0; i < t->n; i++) {
+        if (i) putc(' ', out);
+        if (o->ids) fprintf(out, "%d", vocab_lookup(o->vocab, t->tok[i]));
+        else fputs(t->tok[i], out);
+    }
+}
+
+/* Splits line in place at spaces and tabs into st->pieces; returns their number. */
+static int split_at_spaces(tokenize_state *st, char *line)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(line, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
+        if (n == st->pieces_cap) {
+            st->pieces_cap = st->pieces_cap ? 2 * st->pieces_cap : 64;
+            st->pieces = xrealloc(st->pieces, (size_t)st->pieces_cap * sizeof *st->pieces);
+        }
+        st->pieces[n++] = p;
+    }
+    return n;
+}
+
+/* --ids --detok: ids back to tokens, in place in st->pieces. Returns 0, or -1 when a piece
+ * is not an id of the vocabulary. */
+static int ids_to_tokens(const tokenize_options *o, tokenize_state *st, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *end;
+        errno = 0;
+        long id = strtol(st->pieces[i], &end, 10);
+        const char *tok = (*end || errno || id < 0 || id > 0x7fffffff)
+                              ? NULL : vocab_token(o->vocab, (int)id);
+        if (!tok) return -1;
+        st->pieces[i] = tok;
+    }
+    return 0;
+}
+
+static void detokenize_line(const tokenize_options *o, tokenize_state *st, char *line,
+                            const char *name, long lineno, FILE *out)
+{
+    int n = split_at_spaces(st, line);
+    if (o->ids && ids_to_tokens(o, st, n) < 0) {
+        warn_line(st, name, lineno, "not a vocabulary id");
+        return;
+    }
+    char *text = text_detokenize(o->lang, st->pieces, n);
+    fputs(text, out);
+    free(text);
+}
+
+/* One input line to one output line (without its newline). Lines that cannot be read give
+ * an empty line and a warning, never a missing one. */
+static void process_line(const tokenize_options *o, tokenize_state *st, char *line, size_t len,
+                         const char *name, long lineno, FILE *out)
+{
+    if (memchr(line, '\0', len) || !utf8_valid(line, len)) {
+        warn_line(st, name, lineno, memchr(line, '\0', len) ? "NUL byte" : "invalid UTF-8");
+        return;
+    }
+    if (o->detok) detokenize_line(o, st, line, name, lineno, out);
+    else if (text_tokenize(o->lang, line, len, &st->tokens) >= 0) write_tokens(o, &st->tokens, out);
+}
+
+/* Returns 0, or 1 (message printed) when the file cannot be opened or read, or stdout fails. */
+static int process_file(const tokenize_options *o, tokenize_state *st, const char *path)
+{
+    int from_stdin = !strcmp(path, "-");
+    const char *name = from_stdin ? "<stdin>" : path;
+    FILE *in = from_stdin ? stdin : fopen(path, "r");
+    if (!in) {
+        st_error("cannot open '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    long len, lineno = 0;
+    int cropped;
+    while ((len = read_line_bounded(in, &line, &cap, TOKENIZE_MAX_LINE, &cropped)) >= 0) {
+        if (++lineno == 1) strip_bom(line, &len);
+        if (cropped)
+            warn_line(st, name, lineno,
+                      "longer than " STRINGIFY(TOKENIZE_MAX_LINE) " bytes; only the start was used");
+        process_line(o, st, line, (size_t)len, name, lineno, stdout);
+        putchar('\n');
+        if (ferror(stdout)) break;
+    }
+    int rc = 0;
+    if (ferror(in)) {
+        st_error("cannot read '%s': %s", name, strerror(errno));
+        rc = 1;
+    }
+    free(line);
+    if (!from_stdin) fclose(in);
+    return rc;
+}
+
+/* Parses options into *o; returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, tokenize_options *o)
+{
+    enum { OPT_SIDE = 256, OPT_IDS, OPT_DETOK };
+    static const struct option longopts[] = {
+        {"lang", required_argument, NULL, 'l'}, {"model", required_argument, NULL, 'm'},
+        {"side", required_argument, NULL, OPT_SIDE}, {"ids", no_argument, NULL, OPT_IDS},
+        {"detok", no_argument, NULL, OPT_DETOK}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    opterr = 0;   /* our own messages, prefixed like every other one */
+    while ((c = getopt_long(argc, argv, ":l:m:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (lang_parse(optarg, &o->lang) < 0) {
+                st_error("tokenize: unknown language '%s' (expected en or zh)", optarg);
+                return 2;
+            }
+            break;
+        case 'm': o->model = optarg; break;
+        case OPT_SIDE: o->side = optarg; break;
+        case OPT_IDS: o->ids = 1; break;
+        case OPT_DETOK: o->detok = 1; break;
+        case 'h': usage(stdout); return 0;
+        case ':':
+            st_error("tokenize: option '%s' needs an argument", argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        default:
+            if (!strncmp(argv[optind - 1], "--", 2))
+                st_error("tokenize: invalid option '%s'", argv[optind - 1]);
+            else st_error("tokenize: unknown option '-%c'", optopt);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (o->side && strcmp(o->side, "src") && strcmp(o->side, "tgt")) {
+        st_error("tokenize: --side must be src or tgt, not '%s'", o->side);
+        return 2;
+    }
+    if ((o->ids || o->side) && !o->model) {
+        st_error("tokenize: %s needs -m MODEL", o->ids ? "--ids" : "--side");
+        return 2;
+    }
+    return -1;
+}
+
+/* Flushes stdout; returns 0, or 1 with a message when anything written to it was lost. */
+static int finish_output(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        st_error("tokenize: write error on standard output: %s", strerror(errno ? errno : EIO));
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_tokenize(int argc, char **argv)
+{
+    tokenize_options o = {.lang = LANG_EN};
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0) return rc;
+    model *m = NULL;
+    if (o.model) {
+        if (model_file_read_only(o.model, &m) != 0) return 1;
+        int tgt = o.side && !strcmp(o.side, "tgt");
+        o.lang = (lang_t)(tgt ? m->cfg.tgt_lang : m->cfg.src_lang);
+        o.vocab = tgt ? m->tgt_vocab : m->src_vocab;
+    }
+    tokenize_state st = {0};
+    token_list_init(&st.tokens);
+    static char *const stdin_only[] = {"-"};
+    char *const *files = optind < argc ? argv + optind : stdin_only;
+    int n_files = optind < argc ? argc - optind : 1;
+    rc = 0;
+    for (int i = 0; i < n_files && !rc && !ferror(stdout); i++)
+        rc = process_file(&o, &st, files[i]);
+    if (finish_output()) rc = 1;
+    token_list_free(&st.tokens);
+    free(st.pieces);
+    model_free(m);
+    return rc;
+}

@@ -1,0 +1,205 @@
+#include "data/corpus.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "text/text.h"
+#include "sys/util.h"
+
+/* Length of the space (ASCII space or tab, U+00A0, U+3000) starting at s, or 0. */
+static size_t space_at(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (len >= 1 && (u[0] == ' ' || u[0] == '\t')) return 1;
+    if (len >= 2 && u[0] == 0xC2 && u[1] == 0xA0) return 2;
+    if (len >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return 3;
+    return 0;
+}
+
+/* Returns s past its leading space and shortens *len to drop the trailing space. */
+static const char *trim(const char *s, size_t *len)
+{
+    size_t k;
+    while (*len && (k = space_at(s, *len))) s += k, *len -= k;
+    for (;;) {
+        if (*len >= 1 && space_at(s + *len - 1, 1)) *len -= 1;
+        else if (*len >= 2 && space_at(s + *len - 2, 2) == 2) *len -= 2;
+        else if (*len >= 3 && space_at(s + *len - 3, 3) == 3) *len -= 3;
+        else return s;
+    }
+}
+
+/* A C0 control other than tab, DEL, or a C1 control (U+0080..U+009F) in valid UTF-8. */
+static int has_control_char(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7F) return 1;
+        if (u[i] == 0xC2 && i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9F) return 1;
+    }
+    return 0;
+}
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+static char *copy_text(const char *s, size_t n)
+{
+    char *copy = xmalloc(n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+static const char BLANK[] = "blank line";
+
+/* Splits a line into a pair (malloc'd sides). Returns NULL on success, else why the line
+ * cannot be used (BLANK for a blank line). */
+static const char *parse_line(const char *s, size_t len, int too_long, corpus_pair *pair)
+{
+    if (too_long) return "line longer than " STRINGIFY(CORPUS_MAX_LINE) " bytes";
+    if (memchr(s, '\0', len)) return "NUL byte";
+    if (!utf8_valid(s, len)) return "invalid UTF-8";
+    if (has_control_char(s, len)) return "control character";
+    size_t all = len;
+    trim(s, &all);
+    if (all == 0) return BLANK;
+    const char *tab = memchr(s, '\t', len);
+    if (!tab) return "no tab";
+    const char *tgt = tab + 1;
+    const char *tgt_end = memchr(tgt, '\t', len - (size_t)(tgt - s));
+    size_t src_len = (size_t)(tab - s);
+    size_t tgt_len = (size_t)((tgt_end ? tgt_end : s + len) - tgt);
+    const char *src = trim(s, &src_len);
+    tgt = trim(tgt, &tgt_len);
+    if (!src_len) return "empty source";
+    if (!tgt_len) return "empty target";
+    pair->src = copy_text(src, src_len);
+    pair->tgt = copy_text(tgt, tgt_len);
+    return NULL;
+}
+
+typedef struct {
+    const char *name;
+    int strict;
+    long lines;
+    size_t warnings, blank;
+    size_t cap;
+} reader;
+
+static void add_pair(corpus *c, reader *r, corpus_pair pair)
+{
+    if (c->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 1024;
+        c->pairs = xrealloc(c->pairs, r->cap * sizeof *c->pairs);
+    }
+    c->pairs[c->n++] = pair;
+}
+
+/* Records a line that cannot be used; returns -1 when that is an error (strict mode). */
+static int reject_line(corpus *c, reader *r, const char *reason)
+{
+    c->skipped++;
+    if (reason == BLANK) {
+        r->blank++;
+        return 0;
+    }
+    if (r->strict) {
+        st_error("%s:%ld: %s", r->name, r->lines, reason);
+        return -1;
+    }
+    if (r->warnings < CORPUS_MAX_WARNINGS) st_warn("%s:%ld: %s", r->name, r->lines, reason);
+    else if (r->warnings == CORPUS_MAX_WARNINGS) st_warn("%s: further warnings suppressed", r->name);
+    r->warnings++;
+    return 0;
+}
+
+static int read_pairs(FILE *f, corpus *c, reader *r)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    int too_long;
+    long len;
+    while ((len = read_line_bounded(f, &buf, &cap, CORPUS_MAX_LINE, &too_long)) >= 0) {
+        if (++r->lines == 1) strip_bom(buf, &len);
+        corpus_pair pair = {NULL, NULL, r->lines};
+        const char *reason = parse_line(buf, (size_t)len, too_long, &pair);
+        if (!reason) add_pair(c, r, pair);
+        else if (reject_line(c, r, reason) < 0) {
+            free(buf);
+            return -1;
+        }
+    }
+    free(buf);
+    if (ferror(f)) {
+        st_error("cannot read '%s': %s", r->name, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int corpus_read(const char *path, int strict, corpus *out)
+{
+    memset(out, 0, sizeof *out);
+    int from_stdin = !strcmp(path, "-");
+    reader r = {from_stdin ? "<stdin>" : path, strict, 0, 0, 0, 0};
+    FILE *f = from_stdin ? stdin : fopen(path, "r");
+    if (!f) {
+        st_error("cannot open '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = read_pairs(f, out, &r);
+    if (!from_stdin) fclose(f);
+    if (rc == 0 && out->skipped)
+        st_warn("%s: skipped %zu of %ld lines (%zu blank)", r.name, out->skipped, r.lines,
+                r.blank);
+    if (rc == 0 && out->n == 0) {
+        st_error("%s: no usable sentence pairs", r.name);
+        rc = -1;
+    }
+    if (rc < 0) corpus_free(out);
+    return rc;
+}
+
+void corpus_free(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->pairs[i].src);
+        free(c->pairs[i].tgt);
+    }
+    free(c->pairs);
+    memset(c, 0, sizeof *c);
+}
+
+void corpus_swap_sides(corpus *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        char *t = c->pairs[i].src;
+        c->pairs[i].src = c->pairs[i].tgt;
+        c->pairs[i].tgt = t;
+    }
+}
+
+static long count_cjk(const char *s)
+{
+    long n = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k;
+    while (*p && (k = utf8proc_iterate(p, -1, &cp)) > 0) {
+        n += is_cjk(cp);
+        p += k;
+    }
+    return n;
+}
+
+int corpus_source_is_chinese(const corpus *c)
+{
+    long a = 0, b = 0;
+    for (size_t i = 0; i < c->n; i++) a += count_cjk(c->pairs[i].src), b += count_cjk(c->pairs[i].tgt);
+    return a > b;
+}

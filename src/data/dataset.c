@@ -1,0 +1,136 @@
+#include "data/dataset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/vocab.h"
+
+void dataset_init(dataset *d) { memset(d, 0, sizeof *d); }
+
+void dataset_free(dataset *d)
+{
+    free(d->ids); free(d->src_off); free(d->tgt_off); free(d->src_len); free(d->tgt_len);
+    dataset_init(d);
+}
+
+static long append_ids(dataset *d, const int *ids, int n)
+{
+    long used = d->n ? d->tgt_off[d->n - 1] + d->tgt_len[d->n - 1] : 0;
+    if (used + n > d->cap_ids) {
+        d->cap_ids = (used + n) * 2 + 1024;
+        d->ids = xrealloc(d->ids, d->cap_ids * sizeof *d->ids);
+    }
+    memcpy(d->ids + used, ids, n * sizeof *ids);
+    return used;
+}
+
+void dataset_add(dataset *d, const int *src, int src_len, const int *tgt, int tgt_len)
+{
+    if (d->n == d->cap_pairs) {
+        d->cap_pairs = d->cap_pairs * 2 + 256;
+        d->src_off = xrealloc(d->src_off, d->cap_pairs * sizeof(long));
+        d->tgt_off = xrealloc(d->tgt_off, d->cap_pairs * sizeof(long));
+        d->src_len = xrealloc(d->src_len, d->cap_pairs * sizeof(int));
+        d->tgt_len = xrealloc(d->tgt_len, d->cap_pairs * sizeof(int));
+    }
+    long s = append_ids(d, src, src_len);
+    d->src_off[d->n] = s;
+    d->src_len[d->n] = src_len;
+    d->tgt_off[d->n] = s + src_len;
+    d->tgt_len[d->n] = 0;
+    d->n++;
+    append_ids(d, tgt, tgt_len);
+    d->tgt_len[d->n - 1] = tgt_len;
+}
+
+static void shuffle(long *a, long n, rng_t *rng)
+{
+    for (long i = n - 1; i > 0; i--) {
+        long j = (long)rng_below(rng, (uint64_t)i + 1), t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+    }
+}
+
+typedef struct {
+    int src_len, tgt_len;
+    long pair;
+} pair_key;
+
+static int by_length(const void *pa, const void *pb)
+{
+    const pair_key *a = pa, *b = pb;
+    if (a->src_len != b->src_len) return a->src_len - b->src_len;
+    if (a->tgt_len != b->tgt_len) return a->tgt_len - b->tgt_len;
+    return (a->pair > b->pair) - (a->pair < b->pair);
+}
+
+/* Sorts order[0..n) by source length, then target length, then pair number. */
+static void sort_by_length(const dataset *d, long *order, long n)
+{
+    pair_key *key = xmalloc((n ? n : 1) * sizeof *key);
+    for (long i = 0; i < n; i++) key[i] = (pair_key){d->src_len[order[i]], d->tgt_len[order[i]], order[i]};
+    qsort(key, (size_t)n, sizeof *key, by_length);
+    for (long i = 0; i < n; i++) order[i] = key[i].pair;
+    free(key);
+}
+
+void epoch_plan_make(const dataset *d, int batch_size, rng_t *rng, epoch_plan *p)
+{
+    long n = d->n, window = (long)batch_size * 50;
+    p->order = xrealloc(p->order, (n ? n : 1) * sizeof(long));
+    for (long i = 0; i < n; i++) p->order[i] = i;
+    shuffle(p->order, n, rng);
+    for (long w = 0; w < n; w += window) sort_by_length(d, p->order + w, n - w < window ? n - w : window);
+    p->n_batches = (n + batch_size - 1) / batch_size;
+    p->start = xrealloc(p->start, (p->n_batches + 1) * sizeof(long));
+    /* Shuffle the batches themselves, then lay out their starts. */
+    long *perm = xmalloc((p->n_batches ? p->n_batches : 1) * sizeof(long));
+    for (long k = 0; k < p->n_batches; k++) perm[k] = k;
+    shuffle(perm, p->n_batches, rng);
+    long *sorted = xmalloc((n ? n : 1) * sizeof(long)), pos = 0;
+    for (long k = 0; k < p->n_batches; k++) {
+        long from = perm[k] * batch_size, to = from + batch_size < n ? from + batch_size : n;
+        p->start[k] = pos;
+        for (long i = from; i < to; i++) sorted[pos++] = p->order[i];
+    }
+    p->start[p->n_batches] = pos;
+    free(p->order);
+    p->order = sorted;
+    free(perm);
+}
+
+void epoch_plan_free(epoch_plan *p)
+{
+    free(p->order);
+    free(p->start);
+    memset(p, 0, sizeof *p);
+}
+
+void batch_fill(batch *bt, const dataset *d, const long *idx, int n, arena *ar)
+{
+    int S = 1, T = 1;
+    for (int b = 0; b < n; b++) {
+        if (d->src_len[idx[b]] > S) S = d->src_len[idx[b]];
+        if (d->tgt_len[idx[b]] + 1 > T) T = d->tgt_len[idx[b]] + 1;
+    }
+    bt->B = n; bt->S = S; bt->T = T;
+    bt->src = arena_alloc_int(ar, (size_t)S * n);
+    bt->tgt_in = arena_alloc_int(ar, (size_t)T * n);
+    bt->tgt_out = arena_alloc_int(ar, (size_t)T * n);
+    bt->src_len = arena_alloc_int(ar, n);
+    bt->tgt_len = arena_alloc_int(ar, n);
+    bt->tgt_tokens = 0;
+    for (int b = 0; b < n; b++) {
+        const int *s = d->ids + d->src_off[idx[b]], *t = d->ids + d->tgt_off[idx[b]];
+        int sl = d->src_len[idx[b]], tl = d->tgt_len[idx[b]];
+        bt->src_len[b] = sl > 0 ? sl : 1; /* an empty source still has one (padding) step */
+        bt->tgt_len[b] = tl + 1;
+        bt->tgt_tokens += tl + 1;
+        for (int i = 0; i < S; i++) bt->src[i * n + b] = i < sl ? s[i] : VOCAB_PAD;
+        for (int i = 0; i < T; i++) {
+            bt->tgt_in[i * n + b] = i == 0 ? VOCAB_BOS : i <= tl ? t[i - 1] : VOCAB_PAD;
+            bt->tgt_out[i * n + b] = i < tl ? t[i] : i == tl ? VOCAB_EOS : VOCAB_PAD;
+        }
+    }
+}

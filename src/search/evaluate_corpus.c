@@ -1,0 +1,94 @@
+#include "search/evaluate_corpus.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+#include "nn/seq2seq.h"
+#include "search/translator.h"
+#include "text/vocab.h"
+
+#define EVAL_BATCH 64
+#define EVAL_MAX_LEN 200
+#define EVAL_SLICE 4096
+
+bleu_tokenizer bleu_tokenizer_for(lang_t lang) { return lang == LANG_ZH ? BLEU_TOK_ZH : BLEU_TOK_13A; }
+
+int encode_pair(const model *m, const corpus_pair *p, token_list *tl, int *src, int *src_len,
+                int *tgt, int *tgt_len, int max)
+{
+    if (text_tokenize((lang_t)m->cfg.src_lang, p->src, strlen(p->src), tl) < 0) return -1;
+    *src_len = encode_tokens(m->src_vocab, tl, src, max);
+    if (text_tokenize((lang_t)m->cfg.tgt_lang, p->tgt, strlen(p->tgt), tl) < 0) return -1;
+    *tgt_len = encode_tokens(m->tgt_vocab, tl, tgt, max);
+    return 0;
+}
+
+static void teacher_forced_loss(const model *m, const corpus *c, eval_result *out)
+{
+    dataset d;
+    dataset_init(&d);
+    token_list tl;
+    token_list_init(&tl);
+    int src[EVAL_MAX_LEN], tgt[EVAL_MAX_LEN], sl, tlen;
+    for (size_t i = 0; i < c->n; i++)
+        if (encode_pair(m, &c->pairs[i], &tl, src, &sl, tgt, &tlen, EVAL_MAX_LEN) == 0)
+            dataset_add(&d, src, sl, tgt, tlen);
+    token_list_free(&tl);
+    arena ar = {0};
+    loss_options opt = {0, 0, NULL, 0};
+    double nll = 0;
+    long tokens = 0;
+    long *idx = xmalloc((d.n ? d.n : 1) * sizeof *idx);
+    for (long i = 0; i < d.n; i++) idx[i] = i;
+    for (long i = 0; i < d.n; i += EVAL_BATCH) {
+        batch bt;
+        arena_reset(&ar);
+        int n = (int)(d.n - i < EVAL_BATCH ? d.n - i : EVAL_BATCH);
+        batch_fill(&bt, &d, idx + i, n, &ar);
+        batch_loss bl = seq2seq_loss(m, &bt, &opt, NULL, &ar);
+        nll += bl.nll;
+        tokens += bl.tokens;
+    }
+    free(idx);
+    arena_free(&ar);
+    dataset_free(&d);
+    out->tokens = tokens;
+    out->loss = tokens ? nll / tokens : 0;
+    out->ppl = exp(out->loss);
+}
+
+int evaluate_corpus(const model *m, const corpus *c, int beam, int threads, eval_result *out,
+                    char ***translations)
+{
+    teacher_forced_loss(m, c, out);
+    decode_options dopt = {beam, 1.0f};
+    translator tr;
+    translator_init(&tr, m, &dopt);
+    translator_set_workers(&tr, threads);
+    metrics *mt = metrics_new(bleu_tokenizer_for((lang_t)m->cfg.tgt_lang), 0, 1);
+    char **hyp = xmalloc((c->n ? c->n : 1) * sizeof *hyp);
+    const char **lines = xmalloc((c->n ? c->n : 1) * sizeof *lines);
+    for (size_t i = 0; i < c->n; i++) lines[i] = c->pairs[i].src;
+    /* Large slices let the translator group sentences of similar length. */
+    for (size_t i = 0; i < c->n; i += EVAL_SLICE) {
+        int n = (int)(c->n - i < EVAL_SLICE ? c->n - i : EVAL_SLICE);
+        translate_lines(&tr, lines + i, n, hyp + i, NULL);
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const char *ref = c->pairs[i].tgt;
+        metrics_add(mt, hyp[i], &ref);
+    }
+    metrics_result_get(mt, &out->scores);
+    metrics_free(mt);
+    translator_free(&tr);
+    free(lines);
+    if (translations) {
+        *translations = hyp;
+    } else {
+        for (size_t i = 0; i < c->n; i++) free(hyp[i]);
+        free(hyp);
+    }
+    return 0;
+}

@@ -1,0 +1,206 @@
+#include "search/translator.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/blas.h"
+#include "sys/parallel.h"
+#include "text/vocab.h"
+
+void translator_init(translator *tr, const model *m, const decode_options *opt)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->m = m;
+    tr->opt = *opt;
+    translator_set_workers(tr, 1);
+}
+
+void translator_set_workers(translator *tr, int n)
+{
+    for (int w = 0; w < tr->workers; w++) arena_free(&tr->ar[w]);
+    free(tr->ar);
+    tr->workers = n > 0 ? n : 1;
+    tr->ar = xcalloc(tr->workers, sizeof *tr->ar);
+}
+
+void translator_free(translator *tr)
+{
+    for (int i = 0; i < tr->tok_cap; i++) token_list_free(&tr->tok[i]);
+    free(tr->tok);
+    for (int w = 0; w < tr->workers; w++) arena_free(&tr->ar[w]);
+    free(tr->ar);
+}
+
+int encode_tokens(const vocab *v, const token_list *t, int *ids, int max)
+{
+    int n = t->n < max ? t->n : max;
+    for (int i = 0; i < n; i++) ids[i] = vocab_lookup(v, t->tok[i]);
+    return n;
+}
+
+/* A source token worth copying in place of <unk>: names and numbers in Latin script. */
+static int copyable(const char *tok)
+{
+    const unsigned char *p = (const unsigned char *)tok;
+    if (!*p) return 0;
+    for (; *p; p++)
+        if (*p >= 0x80) return 0;
+    unsigned char c = (unsigned char)tok[0];
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static char *hypothesis_text(const translator *tr, const hypothesis *h, const token_list *src)
+{
+    const char **toks = xmalloc((h->len ? h->len : 1) * sizeof *toks);
+    int n = 0;
+    for (int i = 0; i < h->len; i++) {
+        if (h->tokens[i] == VOCAB_UNK) {
+            int j = h->src_pos[i];
+            if (j >= 0 && j < src->n && copyable(src->tok[j])) toks[n++] = src->tok[j];
+            continue; /* an untranslatable word is left out rather than shown as <unk> */
+        }
+        if (h->tokens[i] == VOCAB_EOS) continue;
+        toks[n++] = vocab_token(tr->m->tgt_vocab, h->tokens[i]);
+    }
+    char *s = text_detokenize((lang_t)tr->m->cfg.tgt_lang, toks, n);
+    free(toks);
+    return s;
+}
+
+static void ensure_token_lists(translator *tr, int n)
+{
+    if (n <= tr->tok_cap) return;
+    tr->tok = xrealloc(tr->tok, n * sizeof *tr->tok);
+    for (int i = tr->tok_cap; i < n; i++) token_list_init(&tr->tok[i]);
+    tr->tok_cap = n;
+}
+
+/* The sentences of one batch as ids, in order of length, and who searches which. */
+typedef struct {
+    translator *tr;
+    int m;             /* sentences with at least one token */
+    int chunks;        /* searches, longest first */
+    int *chunk_end;    /* [chunks + 1]: search k takes sentences [chunk_end[k + 1], chunk_end[k]) */
+    int *ids, *len, *line;
+    const int **src;
+    hypothesis *hyp;
+    atomic_int next_chunk; /* chunks handed out so far */
+} search_job;
+
+typedef struct {
+    int len, line;
+} line_key;
+
+static int by_length(const void *a, const void *b)
+{
+    const line_key *x = a, *y = b;
+    return x->len != y->len ? x->len - y->len : x->line - y->line;
+}
+
+/* Sentences searched together: TRANSLATOR_CHUNK for greedy search; with a beam, as many as
+ * keep about TRANSLATOR_BEAM_ROWS hypotheses, which is plenty for efficient products and
+ * keeps each worker's memory (it grows with the hypotheses) in bounds. */
+static int chunk_limit(int beam)
+{
+    int n = beam > 1 ? TRANSLATOR_BEAM_ROWS / beam : TRANSLATOR_CHUNK;
+    return n < 1 ? 1 : n > TRANSLATOR_CHUNK ? TRANSLATOR_CHUNK : n;
+}
+
+/* Cuts the length-sorted sentences into searches, longest first (so that no worker is left
+ * with the slowest one at the end), each of at most `most` sentences and, since a search's
+ * memory grows with its sentences times the longest, about TRANSLATOR_CHUNK_TOKENS tokens:
+ * many short sentences go together, which makes the products bigger and faster. */
+static void plan_chunks(search_job *job, int most)
+{
+    job->chunk_end = xmalloc((size_t)(job->m + 1) * sizeof(int));
+    int k = 0;
+    for (int end = job->m; end > 0; k++) {
+        int n = TRANSLATOR_CHUNK_TOKENS / job->len[end - 1];
+        n = n < 1 ? 1 : n > most ? most : n > end ? end : n;
+        job->chunk_end[k] = end;
+        end -= n;
+    }
+    job->chunks = k;
+    job->chunk_end[k] = 0;
+}
+
+/* Workers take the searches as they become free, longest first. */
+static void search_chunks(void *ctx, int w)
+{
+    search_job *job = ctx;
+    translator *tr = job->tr;
+    for (int k; (k = atomic_fetch_add(&job->next_chunk, 1)) < job->chunks;) {
+        int from = job->chunk_end[k + 1], n = job->chunk_end[k] - from;
+        const int *lens[TRANSLATOR_CHUNK];
+        int len[TRANSLATOR_CHUNK];
+        for (int i = 0; i < n; i++) {
+            lens[i] = job->src[from + i];
+            len[i] = job->len[from + i];
+        }
+        arena_reset(&tr->ar[w]);
+        decode_sentences(tr->m, lens, len, n, &tr->opt, &tr->ar[w], job->hyp + from);
+    }
+}
+
+/* Tokenizes every line; the usable ones become job->m id sequences sorted by length. */
+static void encode_lines(translator *tr, const char *const *lines, int n, int *status, search_job *job)
+{
+    job->ids = xmalloc((size_t)n * TRANSLATOR_MAX_SRC_TOKENS * sizeof(int));
+    line_key *key = xmalloc(n * sizeof *key);
+    job->m = 0;
+    for (int i = 0; i < n; i++) {
+        int k = text_tokenize((lang_t)tr->m->cfg.src_lang, lines[i], strlen(lines[i]), &tr->tok[i]);
+        if (status) status[i] = k < 0 ? -1 : k > TRANSLATOR_MAX_SRC_TOKENS;
+        /* empty or invalid lines get empty translations */
+        if (k > 0)
+            key[job->m++] = (line_key){encode_tokens(tr->m->src_vocab, &tr->tok[i],
+                                                     job->ids + (size_t)i * TRANSLATOR_MAX_SRC_TOKENS,
+                                                     TRANSLATOR_MAX_SRC_TOKENS), i};
+    }
+    qsort(key, job->m, sizeof *key, by_length);
+    int m = job->m ? job->m : 1;
+    job->line = xmalloc(m * sizeof(int));
+    job->len = xmalloc(m * sizeof(int));
+    job->src = xmalloc(m * sizeof *job->src);
+    for (int j = 0; j < job->m; j++) {
+        job->line[j] = key[j].line;
+        job->len[j] = key[j].len;
+        job->src[j] = job->ids + (size_t)key[j].line * TRANSLATOR_MAX_SRC_TOKENS;
+    }
+    free(key);
+}
+
+void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status)
+{
+    if (n <= 0) return;
+    ensure_token_lists(tr, n);
+    search_job job = {.tr = tr};
+    encode_lines(tr, lines, n, status, &job);
+    job.hyp = xcalloc(job.m ? job.m : 1, sizeof *job.hyp);
+    int most = chunk_limit(tr->opt.beam), even = (job.m + tr->workers - 1) / tr->workers;
+    plan_chunks(&job, even < 1 ? 1 : even < most ? even : most);
+    int chunks = job.chunks;
+    atomic_init(&job.next_chunk, 0);
+    if (chunks == 1 && tr->workers > 1) {
+        /* one chunk (say, one sentence): its products get the threads instead */
+        int before = blas_set_threads(tr->workers);
+        search_chunks(&job, 0);
+        blas_set_threads(before);
+    } else {
+        parallel_run(chunks < tr->workers ? chunks : tr->workers, search_chunks, &job);
+    }
+    for (int i = 0; i < n; i++) out[i] = NULL;
+    for (int j = 0; j < job.m; j++) {
+        out[job.line[j]] = hypothesis_text(tr, &job.hyp[j], &tr->tok[job.line[j]]);
+        hypothesis_free(&job.hyp[j]);
+    }
+    for (int i = 0; i < n; i++)
+        if (!out[i]) out[i] = xstrdup("");
+    free(job.hyp);
+    free(job.chunk_end);
+    free(job.ids);
+    free(job.len);
+    free(job.line);
+    free((void *)job.src);
+}

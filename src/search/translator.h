@@ -1,0 +1,40 @@
+/* translator: text in, text out, around decode: tokenize the source, map to ids (cropping
+ * over-long input), search, map back, replace unknown words, detokenize. Used by
+ * `translate`, by `eval` and by the dev-set evaluation during training. */
+#ifndef SEQTRANS_TRANSLATOR_H
+#define SEQTRANS_TRANSLATOR_H
+#include "sys/arena.h"
+#include "search/decode.h"
+#include "nn/model.h"
+#include "text/text.h"
+
+#define TRANSLATOR_MAX_SRC_TOKENS 200
+
+#define TRANSLATOR_CHUNK 128        /* sentences searched together, at most */
+#define TRANSLATOR_BEAM_ROWS 160     /* hypotheses searched together, about */
+#define TRANSLATOR_CHUNK_TOKENS 2048 /* source tokens (longest x sentences) per search, about */
+
+typedef struct {
+    const model *m;
+    decode_options opt;
+    token_list *tok;   /* one per line of the current batch */
+    int tok_cap;
+    int workers;       /* threads, each searching its own chunks with single-threaded BLAS */
+    arena *ar;         /* [workers] */
+} translator;
+
+void translator_init(translator *tr, const model *m, const decode_options *opt);
+/* Splits each batch over n threads (1 by default); the caller keeps BLAS single-threaded. */
+void translator_set_workers(translator *tr, int n);
+void translator_free(translator *tr);
+
+/* Translates n lines (NUL-terminated UTF-8); out[i] gets a malloc'd translation. Lines are
+ * searched in chunks of similar length; the result does not depend on n or the workers. A line
+ * that is not valid UTF-8 gives "" and status[i] = -1; a cropped line gives status 1;
+ * else 0. status may be NULL. */
+void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status);
+
+/* Source-side ids of one tokenized line (unknown words -> <unk>), at most max ids. */
+int encode_tokens(const vocab *v, const token_list *t, int *ids, int max);
+
+#endif

@@ -1,0 +1,26 @@
+/* train: the training run. Reads the corpus, builds vocabularies and the model (or resumes
+ * both from a model file), runs Adam over shuffled length-grouped minibatches, evaluates
+ * the dev set after each epoch, keeps the best model, and saves a resumable checkpoint when
+ * interrupted. */
+#ifndef SEQTRANS_TRAIN_H
+#define SEQTRANS_TRAIN_H
+
+typedef struct {
+    const char *corpus, *dev, *model_path, *metrics_path;
+    int reverse, epochs, batch, emb, hidden, layers, bidir, cell, seed, threads, resume, quiet, strict;
+    double time_limit;   /* seconds, 0 = none */
+    long max_steps;      /* 0 = none */
+    float dropout, lr, clip, label_smoothing;
+    int src_min_count, tgt_min_count, src_max_vocab, tgt_max_vocab, max_len;
+    int dev_beam;
+    float lr_decay;      /* multiply lr by this when dev BLEU does not improve */
+    int patience;        /* stop after this many epochs without improvement (0 = never) */
+} train_options;
+
+void train_options_default(train_options *o);
+
+/* Returns the exit status: 0 done, 1 failure, 130 / 143 interrupted by SIGINT / SIGTERM
+ * (after saving a checkpoint). */
+int train_run(const train_options *o);
+
+#endif
