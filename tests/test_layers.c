@@ -231,7 +231,7 @@ static void test_encoder_infer_matches_forward(void)
 {
     for (int layers = 1; layers <= 2; layers++)
         for (int bidir = 0; bidir < 2; bidir++) {
-            model_config cfg = {11, 7, 5, 6, layers, bidir, 0, 1};
+            model_config cfg = {11, 7, 5, 6, layers, bidir, 0, 1, 0};
             model *m = model_new(&cfg, NULL, NULL);
             model_init_weights(m, &R);
             enum { S = 9, B = 3 };

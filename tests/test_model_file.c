@@ -49,7 +49,7 @@ static model *tiny_model(int layers, int bidir, uint64_t seed)
     static const char *const en[] = {"the", "cat", "sat", "on", "mat", ".", "don", "'t"};
     static const char *const zh[] = {"猫", "坐", "在", "垫", "子", "上", "。"};
     vocab *sv = make_vocab(en, 8), *tv = make_vocab(zh, 7);
-    model_config cfg = {vocab_size(sv), vocab_size(tv), 4, 6, layers, bidir, 0, 1};
+    model_config cfg = {vocab_size(sv), vocab_size(tv), 4, 6, layers, bidir, 0, 1, 0};
     CHECK(model_config_check(&cfg) == 0);
     model *m = model_new(&cfg, sv, tv);
     rng_t rng;
@@ -459,7 +459,7 @@ static void test_non_finite_weights(void)
 static void test_bad_weight_found_anywhere_in_a_file(void)
 {
     vocab *sv = make_vocab((const char *const[]){"a", "b"}, 2), *tv = make_vocab((const char *const[]){"x"}, 1);
-    model_config cfg = {vocab_size(sv), vocab_size(tv), 32, 64, 1, 1, 0, 1};
+    model_config cfg = {vocab_size(sv), vocab_size(tv), 32, 64, 1, 1, 0, 1, 0};
     model *m = model_new(&cfg, sv, tv);
     CHECK(m->n_params * 4 > 3 * 65536); /* more than one block */
     size_t at[] = {0, 1, 16383, 16384, 16385, 40000, m->n_params - 1};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "store/file_view.h"
+#include "store/files.h"
 #include "text/vocab.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -191,111 +192,7 @@ static void make_header(bytes *h, uint64_t model_len, uint64_t state_len, uint32
     put_u64(h, 0);
 }
 
-/* Writes every part to fd, retrying short writes and interruptions. Returns 0, or -1 with
- * errno set. */
-static int write_parts(int fd, const file_part *parts, int n)
-{
-    for (int i = 0; i < n; i++) {
-        const unsigned char *p = parts[i].p;
-        size_t done = 0;
-        while (done < parts[i].len) {
-            ssize_t k = write(fd, p + done, parts[i].len - done);
-            if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) {
-                if (k == 0) errno = EIO;
-                return -1;
-            }
-            done += (size_t)k;
-        }
-    }
-    return 0;
-}
-
-/* Makes a rename in the directory of path durable; best effort. */
-static void sync_directory(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrdup(path) : xstrdup(".");
-    if (slash) dir[slash == path ? 1 : slash - path] = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-/* A target that exists and is not a regular file (/dev/null, /dev/full, a pipe) is written
- * in place: renaming over it would replace the device. */
-static int write_in_place(const char *path, const file_part *parts, int n)
-{
-    int fd = open(path, O_WRONLY | O_TRUNC);
-    if (fd < 0) {
-        st_error("cannot write '%s': %s", path, strerror(errno));
-        return -1;
-    }
-    int rc = write_parts(fd, parts, n);
-    int saved = errno;
-    if (close(fd) != 0 && rc == 0) rc = -1, saved = errno;
-    if (rc != 0) st_error("cannot write '%s': %s", path, strerror(saved));
-    return rc;
-}
-
-static char *temporary_name(const char *path)
-{
-    size_t len = strlen(path) + 32;
-    char *tmp = xmalloc(len);
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    return tmp;
-}
-
-int model_file_check_writable(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        st_error("cannot write '%s': %s", path, strerror(EISDIR));
-        return -1;
-    }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return 0; /* a device: written in place */
-    char *tmp = temporary_name(path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    int saved = errno;
-    if (fd >= 0) {
-        close(fd);
-        unlink(tmp);
-    }
-    free(tmp);
-    if (fd < 0) {
-        st_error("cannot write '%s': %s", path, strerror(saved));
-        return -1;
-    }
-    return 0;
-}
-
-/* Writes to a temporary file next to path, syncs it and renames it over path. */
-static int write_replacing(const char *path, const file_part *parts, int n, const struct stat *old)
-{
-    char *tmp = temporary_name(path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        st_error("cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    if (old) fchmod(fd, old->st_mode & 07777);   /* keep the permissions of the file replaced */
-    int rc = write_parts(fd, parts, n) == 0 && fsync(fd) == 0 ? 0 : -1;
-    int saved = errno;
-    if (close(fd) != 0 && rc == 0) rc = -1, saved = errno;
-    if (rc == 0 && rename(tmp, path) != 0) rc = -1, saved = errno;
-    if (rc != 0) {
-        st_error("cannot write '%s': %s", path, strerror(saved));
-        unlink(tmp);
-    } else {
-        sync_directory(path);
-    }
-    free(tmp);
-    return rc;
-}
+int model_file_check_writable(const char *path) { return file_check_writable(path); }
 
 int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts)
 {
@@ -305,12 +202,6 @@ int model_file_write_parts(const char *path, const model *m, const file_part *st
     }
     if (n_parts > MAX_PARTS - 3) {
         st_error("internal error: too many parts for '%s'", path);
-        return -1;
-    }
-    struct stat st;
-    int exists = stat(path, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode)) {
-        st_error("cannot write '%s': %s", path, strerror(EISDIR));
         return -1;
     }
     bytes prefix = {0}, header = {0};
@@ -326,8 +217,7 @@ int model_file_write_parts(const char *path, const model *m, const file_part *st
     make_header(&header, prefix.len + params_len, state_len, model_crc, state_crc);
     file_part parts[MAX_PARTS] = {{header.p, header.len}, {prefix.p, prefix.len}, {m->params, params_len}};
     for (int i = 0; i < n_parts; i++) parts[3 + i] = state[i];
-    int rc = exists && !S_ISREG(st.st_mode) ? write_in_place(path, parts, 3 + n_parts)
-                                             : write_replacing(path, parts, 3 + n_parts, exists ? &st : NULL);
+    int rc = file_replace(path, parts, 3 + n_parts);
     free(prefix.p);
     free(header.p);
     return rc;
@@ -465,7 +355,7 @@ static int read_config(reader *r, model_config *c)
     int32_t f[CONFIG_FIELDS];
     for (int i = 0; i < CONFIG_FIELDS; i++) f[i] = (int32_t)get_u32(r, "configuration");
     if (r->failed) return -1;
-    *c = (model_config){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]};
+    *c = (model_config){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], 0};
     if ((c->bidir != 0 && c->bidir != 1) || c->src_lang < 0 || c->src_lang > 1 ||
         c->tgt_lang < 0 || c->tgt_lang > 1 || model_config_check(c) != 0) {
         st_error("%s: corrupt model file (bad configuration)", r->name);

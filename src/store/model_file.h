@@ -20,15 +20,10 @@
 #include <stdint.h>
 
 #include "nn/model.h"
+#include "store/files.h"
 
 #define MODEL_FILE_VERSION 1
 #define MODEL_FILE_HEADER_BYTES 48
-
-/* A piece of the state section, written in order without being copied together. */
-typedef struct {
-    const void *p;
-    size_t len;
-} file_part;
 
 /* extra: opaque training state (may be NULL / 0). Returns 0, or -1 with an error printed. */
 int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len);

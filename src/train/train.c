@@ -74,38 +74,13 @@ typedef struct {
     size_t n;           /* floats */
 } best_weights;
 
-static int temporary_file_beside(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return -1;
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrdup(path) : xstrdup(".");
-    if (slash) dir[slash == path ? 1 : slash - path] = '\0';
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    free(dir);
-    return fd;
-}
-
-static int write_at_start(int fd, const void *p, size_t len)
-{
-    const char *b = p;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t k = pwrite(fd, b + done, len - done, (off_t)done);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        done += (size_t)k;
-    }
-    return 0;
-}
-
 static void best_keep(best_weights *b, const float *w, size_t n, const char *model_path)
 {
     b->kept = 1;
     b->n = n;
     if (!b->failed) {
-        if (b->fd < 0) b->fd = temporary_file_beside(model_path);
-        if (b->fd >= 0 && write_at_start(b->fd, w, n * sizeof *w) == 0) return;
+        if (b->fd < 0) b->fd = file_temporary_beside(model_path);
+        if (b->fd >= 0 && file_write_at(b->fd, w, n * sizeof *w, 0) == 0) return;
         if (b->fd >= 0) close(b->fd);
         b->fd = -1;
         b->failed = 1;
