@@ -19,8 +19,8 @@
  *                 negative log-likelihood of the batch (seq2seq_loss, no smoothing)
  *   logits.bin    float32 [T][B][V]: logits of every target position, padding included
  * The logits come from the library's layers run as seq2seq.c runs them without dropout:
- * encoder_forward, the decoder's LSTM layers started from the encoder's final states,
- * attention_forward and output_logits. */
+ * encoder_forward, decoder_forward (its recurrent layers started from the encoder's final
+ * states, then attention) and output_logits. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -36,7 +36,7 @@
 #include "nn/embedding.h"
 #include "nn/encoder.h"
 #include "search/evaluate_corpus.h"
-#include "nn/lstm.h"
+#include "nn/decoder.h"
 #include "nn/model.h"
 #include "store/model_file.h"
 #include "nn/output.h"
@@ -67,15 +67,20 @@ static void write_tensor(tensor_writer *w, const char *name, const float *data, 
     w->offset += (long)(n * sizeof(float));
 }
 
-static void write_lstm(tensor_writer *w, const char *prefix, const lstm_weights *l)
+/* One recurrent layer: wx [in x G], wh [H x G], b [G], and bh [G] for cells that have it. */
+static void write_cell(tensor_writer *w, const char *prefix, const cell_ops *cell, const cell_weights *l)
 {
     char name[64];
+    int G = cell->gates * l->hidden;
     snprintf(name, sizeof name, "%s.wx", prefix);
-    write_tensor(w, name, l->wx, l->in, 4 * l->hidden);
+    write_tensor(w, name, l->wx, l->in, G);
     snprintf(name, sizeof name, "%s.wh", prefix);
-    write_tensor(w, name, l->wh, l->hidden, 4 * l->hidden);
+    write_tensor(w, name, l->wh, l->hidden, G);
     snprintf(name, sizeof name, "%s.b", prefix);
-    write_tensor(w, name, l->b, 4 * l->hidden, 0);
+    write_tensor(w, name, l->b, G, 0);
+    if (!l->bh) return;
+    snprintf(name, sizeof name, "%s.bh", prefix);
+    write_tensor(w, name, l->bh, G, 0);
 }
 
 static FILE *open_out(const char *dir, const char *name, const char *mode)
@@ -103,8 +108,9 @@ static int dump_weights(const model *m, const char *dir)
     if (!w.bin || !w.json) return -1;
     fprintf(w.json,
             "{\n  \"src_vocab\": %d, \"tgt_vocab\": %d, \"emb\": %d, \"hidden\": %d, \"layers\": %d,"
-            " \"bidir\": %d,\n  \"src_lang\": \"%s\", \"tgt_lang\": \"%s\",\n  \"tensors\": [",
-            c->src_vocab, c->tgt_vocab, c->emb, c->hidden, c->layers, c->bidir,
+            " \"bidir\": %d, \"cell\": \"%s\",\n  \"src_lang\": \"%s\", \"tgt_lang\": \"%s\",\n"
+            "  \"tensors\": [",
+            c->src_vocab, c->tgt_vocab, c->emb, c->hidden, c->layers, c->bidir, model_cell(c)->name,
             lang_name((lang_t)c->src_lang), lang_name((lang_t)c->tgt_lang));
     const model_weights *mw = &m->w;
     write_tensor(&w, "src_emb", mw->src_emb, c->src_vocab, c->emb);
@@ -113,11 +119,11 @@ static int dump_weights(const model *m, const char *dir)
     for (int l = 0; l < c->layers; l++)
         for (int d = 0; d < model_encoder_directions(c); d++) {
             snprintf(prefix, sizeof prefix, "enc.%d.%d", l, d);
-            write_lstm(&w, prefix, &mw->enc[l][d]);
+            write_cell(&w, prefix, model_cell(c), &mw->enc[l][d]);
         }
     for (int l = 0; l < c->layers; l++) {
         snprintf(prefix, sizeof prefix, "dec.%d", l);
-        write_lstm(&w, prefix, &mw->dec[l]);
+        write_cell(&w, prefix, model_cell(c), &mw->dec[l]);
     }
     write_tensor(&w, "attn_wa", mw->attn_wa, c->hidden, c->hidden);
     write_tensor(&w, "attn_wc", mw->attn_wc, 2 * c->hidden, c->hidden);
@@ -145,23 +151,13 @@ static void json_ints(FILE *f, const char *name, const int *v, int rows, int col
 static float *batch_logits(const model *m, const batch *bt, arena *ar)
 {
     const model_config *c = &m->cfg;
-    int T = bt->T, B = bt->B, H = c->hidden, L = c->layers;
-    long rows = (long)T * B;
+    long rows = (long)bt->T * bt->B;
     encoder_state e;
-    encoder_forward(m, &e, ar, bt->src, bt->src_len, bt->S, B, 0, NULL);
-    float *x = arena_alloc(ar, (size_t)rows * c->emb);
-    embedding_forward(m->w.tgt_emb, c->emb, bt->tgt_in, rows, x);
-    lstm_state s[MODEL_MAX_LAYERS];
-    for (int l = 0; l < L; l++) {
-        lstm_state_init(&s[l], arena_alloc(ar, lstm_state_floats(T, B, H)), T, B, H, 0, NULL);
-        lstm_forward(&m->w.dec[l], &s[l], l ? lstm_outputs(&s[l - 1]) : x, e.final_h[l], e.final_c[l]);
-    }
-    attention_state a;
-    attention_state_init(&a, arena_alloc(ar, attention_state_floats(bt->S, T, B, H)), bt->S, T,
-                         B, H, bt->src_len);
-    attention_forward(m->w.attn_wa, m->w.attn_wc, &a, e.outputs[L - 1], lstm_outputs(&s[L - 1]));
+    decoder_state d;
+    encoder_forward(m, &e, ar, bt->src, bt->src_len, bt->S, bt->B, 0, NULL);
+    decoder_forward(m, bt, &e, &d, ar, 0, NULL, NULL);
     float *logits = xmalloc((size_t)rows * c->tgt_vocab * sizeof(float));
-    output_logits(m->w.out_w, m->w.out_b, a.out, (int)rows, H, c->tgt_vocab, logits);
+    output_logits(m->w.out_w, m->w.out_b, d.attn.out, (int)rows, c->hidden, c->tgt_vocab, logits);
     return logits;
 }
 

@@ -13,10 +13,10 @@ What it does:
   2. Picks --n sentence pairs of spread-out lengths from --pairs (default data/corpus.tsv),
      so the batch has padding on both sides, and runs build/dump_model on them: it writes the
      weights (float32 + a JSON index), the batch as ids and the library's logits [T][B][V].
-  3. Builds the same model with torch.nn.LSTM (one multi-layer, uni- or bidirectional LSTM
-     for the encoder, run on a pack_padded_sequence; one for the decoder, started from the
-     encoder's final states), its own Luong "general" attention and output layer, and runs
-     the batch (in float64 unless --dtype float32).
+  3. Builds the same model with torch.nn.LSTM or torch.nn.GRU, as the model's cell is (one
+     multi-layer, uni- or bidirectional one for the encoder, run on a pack_padded_sequence;
+     one for the decoder, started from the encoder's final states), its own Luong "general"
+     attention and output layer, and runs the batch (in float64 unless --dtype float32).
   4. Prints the largest |logit_torch - logit_seqtrans| over the real (non-padded) target
      positions and exits 1 when it exceeds --tol (default 1e-4); it also compares the mean
      teacher-forced negative log-likelihood with the one seq2seq_loss reported.
@@ -107,44 +107,56 @@ class TorchSeq2Seq(nn.Module):
         E, H, L, bidir = cfg["emb"], cfg["hidden"], cfg["layers"], bool(cfg["bidir"])
         dirs = 2 if bidir else 1
         self.L, self.dirs = L, dirs
+        self.cell = cfg.get("cell", "lstm")
+        rnn = {"lstm": nn.LSTM, "gru": nn.GRU}.get(self.cell)
+        if rnn is None:
+            fail_setup(f"unknown cell '{self.cell}'")
         self.src_emb = nn.Embedding.from_pretrained(w["src_emb"], freeze=True)
         self.tgt_emb = nn.Embedding.from_pretrained(w["tgt_emb"], freeze=True)
-        self.enc = nn.LSTM(E, H // dirs, num_layers=L, bidirectional=bidir)
-        self.dec = nn.LSTM(E, H, num_layers=L)
+        self.enc = rnn(E, H // dirs, num_layers=L, bidirectional=bidir)
+        self.dec = rnn(E, H, num_layers=L)
         with torch.no_grad():
             for l in range(L):
                 for d in range(dirs):
-                    self._set_lstm(self.enc, f"_l{l}" + ("_reverse" if d else ""), w, f"enc.{l}.{d}")
-                self._set_lstm(self.dec, f"_l{l}", w, f"dec.{l}")
+                    self._set_rnn(self.enc, f"_l{l}" + ("_reverse" if d else ""), w, f"enc.{l}.{d}")
+                self._set_rnn(self.dec, f"_l{l}", w, f"dec.{l}")
         self.wa = nn.Parameter(w["attn_wa"], requires_grad=False)  # [H x H]
         self.wc = nn.Parameter(w["attn_wc"], requires_grad=False)  # [2H x H]
         self.wo = nn.Parameter(w["out_w"], requires_grad=False)    # [H x V]
         self.bo = nn.Parameter(w["out_b"], requires_grad=False)    # [V]
 
     @staticmethod
-    def _set_lstm(lstm, suffix, w, name):
-        # seqtrans: gates = x wx + h wh + b, wx [in x 4H], gate order i f g o (PyTorch's too).
-        # PyTorch: gates = x W_ih^T + b_ih + h W_hh^T + b_hh.
+    def _set_rnn(rnn, suffix, w, name):
+        # seqtrans: input product x wx + b, recurrent product h wh (+ bh for the GRU), wx
+        # [in x G]; gate order i f g o for the LSTM, r z n for the GRU: PyTorch's orders too.
+        # PyTorch: x W_ih^T + b_ih and h W_hh^T + b_hh.
         for ours, theirs in (("wx", "weight_ih"), ("wh", "weight_hh")):
-            param = getattr(lstm, theirs + suffix)
+            param = getattr(rnn, theirs + suffix)
             src = w[f"{name}.{ours}"].t()
             if param.shape != src.shape:
                 fail_setup(f"{name}.{ours}: shape {tuple(src.shape)} does not fit {tuple(param.shape)}")
             param.copy_(src)
-        getattr(lstm, "bias_ih" + suffix).copy_(w[f"{name}.b"])
-        getattr(lstm, "bias_hh" + suffix).zero_()
+        getattr(rnn, "bias_ih" + suffix).copy_(w[f"{name}.b"])
+        if f"{name}.bh" in w:
+            getattr(rnn, "bias_hh" + suffix).copy_(w[f"{name}.bh"])
+        else:
+            getattr(rnn, "bias_hh" + suffix).zero_()
 
     def forward(self, src, src_len, tgt_in):
         S, B = src.shape
         packed = pack_padded_sequence(self.src_emb(src), src_len, enforce_sorted=False)
-        out, (h, c) = self.enc(packed)
+        out, final = self.enc(packed)
         enc, _ = pad_packed_sequence(out, total_length=S)  # [S][B][H], fwd | bwd halves
 
         def join(state):  # [L*dirs][B][H/dirs] -> [L][B][H], forward half first
             Hd = state.shape[-1]
             return state.view(self.L, self.dirs, B, Hd).permute(0, 2, 1, 3).reshape(self.L, B, self.dirs * Hd)
 
-        dec, _ = self.dec(self.tgt_emb(tgt_in), (join(h).contiguous(), join(c).contiguous()))
+        if self.cell == "lstm":
+            init = tuple(join(s).contiguous() for s in final)  # (h, c)
+        else:
+            init = join(final).contiguous()
+        dec, _ = self.dec(self.tgt_emb(tgt_in), init)
         keys = enc @ self.wa.t()                                   # k_j = Wa s_j
         scores = torch.einsum("tbh,sbh->bts", dec, keys)
         pad = torch.arange(S)[None, :] >= src_len[:, None]         # [B][S]
@@ -172,7 +184,7 @@ def check(dump_dir, tol, dtype):
     t_idx, b_idx = [int(x) for x in real.nonzero()[row]]
     nll = torch.nn.functional.cross_entropy(logits[real], tgt_out[real], reduction="sum").item()
     nll_diff = abs(nll - bt["nll"]) / n
-    print(f"config: emb {cfg['emb']}, hidden {cfg['hidden']}, layers {cfg['layers']}, "
+    print(f"config: {cfg.get('cell', 'lstm')}, emb {cfg['emb']}, hidden {cfg['hidden']}, layers {cfg['layers']}, "
           f"encoder {'bi' if cfg['bidir'] else 'uni'}, vocab {cfg['src_vocab']}/{cfg['tgt_vocab']}, "
           f"{cfg['src_lang']}->{cfg['tgt_lang']}")
     print(f"batch: B={bt['B']} S={bt['S']} T={bt['T']}, {n} real target positions, "

@@ -12,9 +12,10 @@
 #include "nn/seq2seq.h"
 #include "text/vocab.h"
 
-static model *tiny_model(int bidir, int layers)
+static model *tiny_model(int cell, int bidir, int layers)
 {
-    model_config cfg = {.src_vocab = 12, .tgt_vocab = 9, .emb = 6, .hidden = 8, .layers = layers, .bidir = bidir};
+    model_config cfg = {.src_vocab = 12, .tgt_vocab = 9, .emb = 6, .hidden = 8, .layers = layers,
+                        .bidir = bidir, .cell = cell};
     model *m = model_new(&cfg, NULL, NULL);
     rng_t r;
     rng_seed(&r, 5);
@@ -47,9 +48,9 @@ static double teacher_forced_nll(const model *m, const int *src, int sl, const h
     return bl.nll;
 }
 
-static void check_scores_and_batching(int bidir, int layers, int beam)
+static void check_scores_and_batching(int cell, int bidir, int layers, int beam)
 {
-    model *m = tiny_model(bidir, layers);
+    model *m = tiny_model(cell, bidir, layers);
     decode_options o = {beam, 1.0f};
     arena ar = {0};
     hypothesis together[4];
@@ -76,9 +77,12 @@ static void check_scores_and_batching(int bidir, int layers, int beam)
     model_free(m);
 }
 
-static void test_greedy_uni(void) { check_scores_and_batching(0, 1, 1); }
-static void test_beam_uni(void) { check_scores_and_batching(0, 1, 4); }
-static void test_beam_bi_two_layers(void) { check_scores_and_batching(1, 2, 3); }
+static void test_greedy_uni(void) { check_scores_and_batching(CELL_LSTM, 0, 1, 1); }
+static void test_beam_uni(void) { check_scores_and_batching(CELL_LSTM, 0, 1, 4); }
+static void test_beam_bi_two_layers(void) { check_scores_and_batching(CELL_LSTM, 1, 2, 3); }
+static void test_gru_greedy_uni(void) { check_scores_and_batching(CELL_GRU, 0, 1, 1); }
+static void test_gru_beam_uni(void) { check_scores_and_batching(CELL_GRU, 0, 1, 4); }
+static void test_gru_beam_bi_two_layers(void) { check_scores_and_batching(CELL_GRU, 1, 2, 3); }
 
 int main(void)
 {
@@ -86,5 +90,8 @@ int main(void)
     RUN_TEST(test_greedy_uni);
     RUN_TEST(test_beam_uni);
     RUN_TEST(test_beam_bi_two_layers);
+    RUN_TEST(test_gru_greedy_uni);
+    RUN_TEST(test_gru_beam_uni);
+    RUN_TEST(test_gru_beam_bi_two_layers);
     return TEST_SUMMARY("decode");
 }

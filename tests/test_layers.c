@@ -1,5 +1,6 @@
 /* Forward of every layer against a naive double-precision reference, and finite-difference
- * checks of every backward, then of the whole model at tiny sizes. */
+ * checks of every backward, then of the whole model at tiny sizes, with each cell kind
+ * (the cells themselves: tests/test_cells.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,6 @@
 #include "check.h"
 #include "nn/embedding.h"
 #include "nn/encoder.h"
-#include "nn/lstm.h"
 #include "nn/model.h"
 #include "nn/output.h"
 #include "nn/seq2seq.h"
@@ -52,176 +52,6 @@ static int grad_check(const char *name, float *x, const float *grad, size_t n, l
     return bad;
 }
 
-/* ---- LSTM ---- */
-
-typedef struct {
-    int T, B, in, H, reverse;
-    int len[4];
-    lstm_weights w, g;
-    float *x, *h0, *c0, *dout, *dhf, *dcf, *mem;
-    lstm_state s;
-} lstm_case;
-
-static double lstm_loss(void *p)
-{
-    lstm_case *c = p;
-    lstm_state_init(&c->s, c->mem, c->T, c->B, c->H, c->reverse, c->len);
-    lstm_forward(&c->w, &c->s, c->x, c->h0, c->c0);
-    size_t n = (size_t)c->B * c->H;
-    return dot_d(lstm_outputs(&c->s), c->dout, (size_t)c->T * n) +
-           dot_d(lstm_final_h(&c->s), c->dhf, n) + dot_d(lstm_final_c(&c->s), c->dcf, n);
-}
-
-static void lstm_case_init(lstm_case *c, int reverse)
-{
-    c->T = 4; c->B = 3; c->in = 5; c->H = 6; c->reverse = reverse;
-    int lens[3] = {4, 2, 1};
-    memcpy(c->len, lens, sizeof lens);
-    int G = 4 * c->H;
-    c->w = (lstm_weights){randv(c->in * G, 0.5f), randv(c->H * G, 0.5f), randv(G, 0.5f), c->in, c->H};
-    c->g = (lstm_weights){xcalloc(c->in * G, 4), xcalloc(c->H * G, 4), xcalloc(G, 4), c->in, c->H};
-    c->x = randv(c->T * c->B * c->in, 1);
-    c->h0 = randv(c->B * c->H, 0.5f);
-    c->c0 = randv(c->B * c->H, 0.5f);
-    c->dout = randv(c->T * c->B * c->H, 1);
-    c->dhf = randv(c->B * c->H, 1);
-    c->dcf = randv(c->B * c->H, 1);
-    c->mem = xmalloc(lstm_state_floats(c->T, c->B, c->H) * sizeof(float));
-}
-
-static void lstm_case_free(lstm_case *c)
-{
-    float *p[] = {c->w.wx, c->w.wh, c->w.b, c->g.wx, c->g.wh, c->g.b, c->x, c->h0, c->c0,
-                  c->dout, c->dhf, c->dcf, c->mem};
-    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++) free(p[i]);
-}
-
-static double sigm(double x) { return 1 / (1 + exp(-x)); }
-
-/* Naive reference: loops in double, padding handled by carrying the state. */
-static void lstm_reference(const lstm_case *c, double *hout /*[T][B][H]*/)
-{
-    int H = c->H, G = 4 * H;
-    for (int b = 0; b < c->B; b++) {
-        double h[16], cc[16];
-        for (int k = 0; k < H; k++) h[k] = c->h0[b * H + k], cc[k] = c->c0[b * H + k];
-        for (int step = 0; step < c->T; step++) {
-            int t = c->reverse ? c->T - 1 - step : step;
-            if (t < c->len[b]) {
-                double g[64];
-                for (int j = 0; j < G; j++) {
-                    double s = c->w.b[j];
-                    for (int k = 0; k < c->in; k++) s += c->x[(t * c->B + b) * c->in + k] * (double)c->w.wx[k * G + j];
-                    for (int k = 0; k < H; k++) s += h[k] * c->w.wh[k * G + j];
-                    g[j] = s;
-                }
-                for (int k = 0; k < H; k++) {
-                    cc[k] = sigm(g[H + k]) * cc[k] + sigm(g[k]) * tanh(g[2 * H + k]);
-                    h[k] = sigm(g[3 * H + k]) * tanh(cc[k]);
-                }
-            }
-            for (int k = 0; k < H; k++) hout[(t * c->B + b) * H + k] = h[k];
-        }
-    }
-}
-
-static void test_lstm_forward(void)
-{
-    for (int rev = 0; rev < 2; rev++) {
-        lstm_case c;
-        lstm_case_init(&c, rev);
-        lstm_loss(&c);
-        double ref[4 * 3 * 6];
-        lstm_reference(&c, ref);
-        const float *out = lstm_outputs(&c.s);
-        for (int i = 0; i < c.T * c.B * c.H; i++) CHECK_NEAR(out[i], ref[i], 1e-5);
-        lstm_case_free(&c);
-    }
-}
-
-static void test_lstm_backward(void)
-{
-    for (int rev = 0; rev < 2; rev++) {
-        lstm_case c;
-        lstm_case_init(&c, rev);
-        lstm_loss(&c);
-        float *dx = xcalloc(c.T * c.B * c.in, 4), *dh0 = xcalloc(c.B * c.H, 4), *dc0 = xcalloc(c.B * c.H, 4);
-        float *work = xmalloc(lstm_backward_floats(c.T, c.B, c.H) * 4);
-        lstm_backward(&c.w, &c.g, &c.s, c.x, c.dout, c.dhf, c.dcf, dx, dh0, dc0, work);
-        int G = 4 * c.H;
-        CHECK(grad_check("wx", c.w.wx, c.g.wx, c.in * G, lstm_loss, &c, 60, 1e-2) == 0);
-        CHECK(grad_check("wh", c.w.wh, c.g.wh, c.H * G, lstm_loss, &c, 60, 1e-2) == 0);
-        CHECK(grad_check("b", c.w.b, c.g.b, G, lstm_loss, &c, G, 1e-2) == 0);
-        CHECK(grad_check("x", c.x, dx, c.T * c.B * c.in, lstm_loss, &c, 60, 1e-2) == 0);
-        CHECK(grad_check("h0", c.h0, dh0, c.B * c.H, lstm_loss, &c, c.B * c.H, 1e-2) == 0);
-        CHECK(grad_check("c0", c.c0, dc0, c.B * c.H, lstm_loss, &c, c.B * c.H, 1e-2) == 0);
-        free(dx); free(dh0); free(dc0); free(work);
-        lstm_case_free(&c);
-    }
-}
-
-/* lstm_step, with Wx and Wh apart (two products) and adjacent (one), matches a sequence. */
-static void test_lstm_step_matches_sequence(void)
-{
-    for (int adjacent = 0; adjacent < 2; adjacent++) {
-        lstm_case c;
-        lstm_case_init(&c, 0);
-        for (int b = 0; b < c.B; b++) c.len[b] = c.T;
-        lstm_loss(&c);
-        int G = 4 * c.H;
-        float *both = xmalloc((size_t)(c.in + c.H) * G * sizeof(float));
-        lstm_weights w = c.w;
-        if (adjacent) {
-            memcpy(both, c.w.wx, (size_t)c.in * G * sizeof(float));
-            memcpy(both + (size_t)c.in * G, c.w.wh, (size_t)c.H * G * sizeof(float));
-            w.wx = both;
-            w.wh = both + (size_t)c.in * G;
-        }
-        float h[3 * 6], cc[3 * 6], *work = xmalloc(lstm_step_floats(c.B, c.in, c.H) * sizeof(float));
-        memcpy(h, c.h0, sizeof h);
-        memcpy(cc, c.c0, sizeof cc);
-        for (int t = 0; t < c.T; t++) lstm_step(&w, c.B, c.x + t * c.B * c.in, h, cc, work);
-        for (int i = 0; i < c.B * c.H; i++) CHECK_NEAR(h[i], lstm_final_h(&c.s)[i], 1e-6);
-        free(work);
-        free(both);
-        lstm_case_free(&c);
-    }
-}
-
-/* lstm_infer gives lstm_forward's outputs and final state (from a zero initial state), in
- * both directions, with padding, including T beyond one block of input projections. */
-static void test_lstm_infer_matches_forward(void)
-{
-    for (int rev = 0; rev < 2; rev++) {
-        lstm_case c;
-        lstm_case_init(&c, rev);
-        c.T = 19; /* several blocks of input projections, the last one partial */
-        int lens[3] = {19, 11, 1};
-        memcpy(c.len, lens, sizeof lens);
-        free(c.x);
-        free(c.mem);
-        c.x = randv(c.T * c.B * c.in, 1);
-        c.mem = xmalloc(lstm_state_floats(c.T, c.B, c.H) * sizeof(float));
-        lstm_state_init(&c.s, c.mem, c.T, c.B, c.H, rev, c.len);
-        lstm_forward(&c.w, &c.s, c.x, NULL, NULL);
-        size_t n = (size_t)c.B * c.H;
-        float *out = xmalloc(c.T * n * sizeof(float)), *fh = xmalloc(n * sizeof(float)),
-              *fc = xmalloc(n * sizeof(float)), *work = xmalloc(lstm_infer_floats(c.B, c.H) * sizeof(float));
-        lstm_infer(&c.w, c.T, c.B, rev, c.len, c.x, out, fh, fc, work);
-        for (int t = 0; t < c.T; t++)
-            for (int b = 0; b < c.B; b++)
-                if (t < c.len[b])
-                    for (int k = 0; k < c.H; k++)
-                        CHECK_NEAR(out[(t * c.B + b) * c.H + k], lstm_outputs(&c.s)[(t * c.B + b) * c.H + k], 1e-6);
-        for (size_t i = 0; i < n; i++) {
-            CHECK_NEAR(fh[i], lstm_final_h(&c.s)[i], 1e-6);
-            CHECK_NEAR(fc[i], lstm_final_c(&c.s)[i], 1e-6);
-        }
-        free(out); free(fh); free(fc); free(work);
-        lstm_case_free(&c);
-    }
-}
-
 /* ---- encoder for translation ---- */
 
 /* encoder_infer keeps only the top outputs and the final states, in memory it allocates
@@ -229,9 +59,10 @@ static void test_lstm_infer_matches_forward(void)
  * one and two layers, one and two directions, with padded sentences. */
 static void test_encoder_infer_matches_forward(void)
 {
+    for (int cell = CELL_LSTM; cell <= CELL_GRU; cell++)
     for (int layers = 1; layers <= 2; layers++)
         for (int bidir = 0; bidir < 2; bidir++) {
-            model_config cfg = {11, 7, 5, 6, layers, bidir, 0, 1, 0};
+            model_config cfg = {11, 7, 5, 6, layers, bidir, 0, 1, cell};
             model *m = model_new(&cfg, NULL, NULL);
             model_init_weights(m, &R);
             enum { S = 9, B = 3 };
@@ -256,10 +87,8 @@ static void test_encoder_infer_matches_forward(void)
                             CHECK_NEAR(infer.outputs[layers - 1][i], train.outputs[layers - 1][i], 1e-6);
                         }
             for (int l = 0; l < layers; l++)
-                for (int i = 0; i < B * cfg.hidden; i++) {
-                    CHECK_NEAR(infer.final_h[l][i], train.final_h[l][i], 1e-6);
-                    CHECK_NEAR(infer.final_c[l][i], train.final_c[l][i], 1e-6);
-                }
+                for (int k = 0; k < model_cell(&cfg)->carries; k++)
+                    for (int i = 0; i < B * cfg.hidden; i++) CHECK_NEAR(infer.final[l][k][i], train.final[l][k][i], 1e-6);
             arena_free(&a1);
             arena_free(&a2);
             model_free(m);
@@ -471,10 +300,10 @@ static int only_batch_rows(const float *dtable, int V, int E, const int *ids, in
     return ok;
 }
 
-static void whole_model_check(int bidir, int layers, float dropout, int output_rows)
+static void whole_model_check(int cell, int bidir, int layers, float dropout, int output_rows)
 {
     model_config cfg = {.src_vocab = 9, .tgt_vocab = 8, .emb = 4, .hidden = 6,
-                        .layers = layers, .bidir = bidir};
+                        .layers = layers, .bidir = bidir, .cell = cell};
     model_case c;
     memset(&c, 0, sizeof c);
     c.m = model_new(&cfg, NULL, NULL);
@@ -512,10 +341,13 @@ static void whole_model_check(int bidir, int layers, float dropout, int output_r
     model_free(c.m);
 }
 
-static void test_whole_model_uni(void) { whole_model_check(0, 1, 0, SEQ2SEQ_OUTPUT_ROWS); }
-static void test_whole_model_bi_two_layers(void) { whole_model_check(1, 2, 0, SEQ2SEQ_OUTPUT_ROWS); }
+static void test_whole_model_uni(void) { whole_model_check(CELL_LSTM, 0, 1, 0, SEQ2SEQ_OUTPUT_ROWS); }
+static void test_whole_model_bi_two_layers(void) { whole_model_check(CELL_LSTM, 1, 2, 0, SEQ2SEQ_OUTPUT_ROWS); }
 /* Six target positions: passes of 4 and 2, dropout masks drawn in two parts. */
-static void test_whole_model_dropout(void) { whole_model_check(1, 2, 0.3f, 4); }
+static void test_whole_model_dropout(void) { whole_model_check(CELL_LSTM, 1, 2, 0.3f, 4); }
+static void test_whole_model_gru_uni(void) { whole_model_check(CELL_GRU, 0, 1, 0, SEQ2SEQ_OUTPUT_ROWS); }
+static void test_whole_model_gru_bi_two_layers(void) { whole_model_check(CELL_GRU, 1, 2, 0, SEQ2SEQ_OUTPUT_ROWS); }
+static void test_whole_model_gru_dropout(void) { whole_model_check(CELL_GRU, 1, 2, 0.3f, 4); }
 
 /* Loss and gradient with dropout, output layer in passes of `rows` positions. */
 static batch_loss passes_run(const model *m, const batch *bt, int rows, float *grad, arena *ar)
@@ -571,10 +403,6 @@ int main(void)
 {
     rng_seed(&R, 42);
     blas_set_threads(1);
-    RUN_TEST(test_lstm_forward);
-    RUN_TEST(test_lstm_backward);
-    RUN_TEST(test_lstm_step_matches_sequence);
-    RUN_TEST(test_lstm_infer_matches_forward);
     RUN_TEST(test_encoder_infer_matches_forward);
     RUN_TEST(test_attention_forward);
     RUN_TEST(test_attention_backward);
@@ -585,5 +413,8 @@ int main(void)
     RUN_TEST(test_whole_model_uni);
     RUN_TEST(test_whole_model_bi_two_layers);
     RUN_TEST(test_whole_model_dropout);
+    RUN_TEST(test_whole_model_gru_uni);
+    RUN_TEST(test_whole_model_gru_bi_two_layers);
+    RUN_TEST(test_whole_model_gru_dropout);
     return TEST_SUMMARY("layers");
 }

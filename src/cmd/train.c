@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "nn/cell.h"
 #include "store/model_file.h"
 #include "train/train.h"
 #include "sys/util.h"
@@ -27,6 +28,7 @@ static void usage(FILE *out)
         "      --hidden N       LSTM size (512)\n"
         "      --layers N       LSTM layers of the encoder and of the decoder (1)\n"
         "      --encoder uni|bi unidirectional or bidirectional encoder (bi)\n"
+        "      --cell lstm|gru  recurrent cell of the encoder and decoder (lstm)\n"
         "      --dropout P      dropout (0.2)\n"
         "      --lr F           Adam learning rate (0.001)\n"
         "      --lr-decay F     learning rate factor when dev BLEU does not improve (0.5)\n"
@@ -49,7 +51,7 @@ enum {
     OPT_DEV = 256, OPT_REVERSE, OPT_EPOCHS, OPT_TIME, OPT_MAX_STEPS, OPT_BATCH, OPT_EMB,
     OPT_HIDDEN, OPT_LAYERS, OPT_ENCODER, OPT_DROPOUT, OPT_LR, OPT_CLIP, OPT_SEED, OPT_THREADS,
     OPT_RESUME, OPT_METRICS, OPT_LS, OPT_MIN_COUNT, OPT_MAX_VOCAB, OPT_MAX_LEN, OPT_STRICT,
-    OPT_LR_DECAY, OPT_PATIENCE
+    OPT_LR_DECAY, OPT_PATIENCE, OPT_CELL
 };
 
 static const struct option long_options[] = {
@@ -65,7 +67,7 @@ static const struct option long_options[] = {
     {"label-smoothing", required_argument, 0, OPT_LS}, {"min-count", required_argument, 0, OPT_MIN_COUNT},
     {"max-vocab", required_argument, 0, OPT_MAX_VOCAB}, {"max-len", required_argument, 0, OPT_MAX_LEN},
     {"strict", no_argument, 0, OPT_STRICT}, {"lr-decay", required_argument, 0, OPT_LR_DECAY},
-    {"patience", required_argument, 0, OPT_PATIENCE},
+    {"patience", required_argument, 0, OPT_PATIENCE}, {"cell", required_argument, 0, OPT_CELL},
     {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 
 /* Integer option in [lo, hi]; prints the problem and returns -1 when malformed. */
@@ -110,6 +112,9 @@ static int set_option(train_options *o, int c, const char *arg)
         if (!strcmp(arg, "uni")) o->bidir = 0;
         else if (!strcmp(arg, "bi")) o->bidir = 1;
         else st_error("train: --encoder wants uni or bi, not '%s'", arg), rc = -1;
+        break;
+    case OPT_CELL:
+        if ((o->cell = cell_kind_named(arg)) < 0) st_error("train: --cell wants %s, not '%s'", cell_names(), arg), rc = -1;
         break;
     case OPT_DROPOUT: rc = parse_float("dropout", arg, 0, 0.95, &o->dropout); break;
     case OPT_LR: rc = parse_float("lr", arg, 1e-9, 10, &o->lr); break;

@@ -23,38 +23,38 @@ static void split_halves(const float *in, long rows, int n, float *a, float *b)
 
 /* Makes the layer's outputs and final state from each direction's: one direction's are
  * used as they are, two are joined side by side. */
-static void gather_directions(encoder_state *e, arena *ar, int l, int dirs, int Hd,
-                              float *const out[2], float *const fh[2], float *const fc[2])
+static void gather_directions(const model *m, encoder_state *e, arena *ar, int l, float *const out[2],
+                              float *const fin[2][CELL_MAX_CARRIES])
 {
-    int S = e->S, B = e->B;
-    if (dirs == 1) {
+    int S = e->S, B = e->B, carries = model_cell(&m->cfg)->carries;
+    if (model_encoder_directions(&m->cfg) == 1) {
         e->outputs[l] = out[0];
-        e->final_h[l] = fh[0];
-        e->final_c[l] = fc[0];
+        for (int k = 0; k < carries; k++) e->final[l][k] = fin[0][k];
         return;
     }
+    int Hd = model_encoder_units(&m->cfg);
     e->outputs[l] = arena_alloc(ar, (size_t)S * B * e->H);
-    e->final_h[l] = arena_alloc(ar, (size_t)B * e->H);
-    e->final_c[l] = arena_alloc(ar, (size_t)B * e->H);
     join_halves(out[0], out[1], (long)S * B, Hd, e->outputs[l]);
-    join_halves(fh[0], fh[1], B, Hd, e->final_h[l]);
-    join_halves(fc[0], fc[1], B, Hd, e->final_c[l]);
+    for (int k = 0; k < carries; k++) {
+        e->final[l][k] = arena_alloc(ar, (size_t)B * e->H);
+        join_halves(fin[0][k], fin[1][k], B, Hd, e->final[l][k]);
+    }
 }
 
 /* Training: each direction keeps its whole state for backward. */
 static void run_layer(const model *m, encoder_state *e, arena *ar, int l)
 {
+    const cell_ops *cell = model_cell(&m->cfg);
     int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
-    float *out[2], *fh[2], *fc[2];
+    float *out[2], *fin[2][CELL_MAX_CARRIES];
     for (int d = 0; d < dirs; d++) {
-        lstm_state *s = &e->lstm[l][d];
-        lstm_state_init(s, arena_alloc(ar, lstm_state_floats(S, B, Hd)), S, B, Hd, d, e->src_len);
-        lstm_forward(&m->w.enc[l][d], s, e->inputs[l], NULL, NULL);
-        out[d] = lstm_outputs(s);
-        fh[d] = lstm_final_h(s);
-        fc[d] = lstm_final_c(s);
+        cell_seq *s = &e->rnn[l][d];
+        cell_seq_init(cell, s, arena_alloc(ar, cell_seq_floats(cell, S, B, Hd)), S, B, Hd, d, e->src_len);
+        cell->forward(&m->w.enc[l][d], s, e->inputs[l], NULL);
+        out[d] = cell_outputs(s);
+        for (int k = 0; k < cell->carries; k++) fin[d][k] = cell_final(s, k);
     }
-    gather_directions(e, ar, l, dirs, Hd, out, fh, fc);
+    gather_directions(m, e, ar, l, out, fin);
 }
 
 void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src,
@@ -80,26 +80,25 @@ void encoder_forward(const model *m, encoder_state *e, arena *ar, const int *src
     }
 }
 
-/* One layer for inference, its directions side by side in out, fh and fc. */
+/* One layer for inference, its directions side by side in out and fin. */
 static void infer_layer(const model *m, const encoder_state *e, arena *ar, int l, const float *in,
-                        float *work, float *out, float *fh, float *fc)
+                        float *work, float *out, float *const *fin)
 {
+    const cell_ops *cell = model_cell(&m->cfg);
     int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
-    const lstm_weights *w = m->w.enc[l];
+    const cell_weights *w = m->w.enc[l];
     if (dirs == 1) {
-        lstm_infer(&w[0], S, B, 0, e->src_len, in, out, fh, fc, work);
+        cell->infer(&w[0], S, B, 0, e->src_len, in, out, fin, work);
         return;
     }
-    float *o[2], *h[2], *c[2];
+    float *o[2], *f[2][CELL_MAX_CARRIES];
     for (int d = 0; d < 2; d++) {
         o[d] = arena_alloc(ar, (size_t)S * B * Hd);
-        h[d] = arena_alloc(ar, (size_t)B * Hd);
-        c[d] = arena_alloc(ar, (size_t)B * Hd);
-        lstm_infer(&w[d], S, B, d, e->src_len, in, o[d], h[d], c[d], work);
+        for (int k = 0; k < cell->carries; k++) f[d][k] = arena_alloc(ar, (size_t)B * Hd);
+        cell->infer(&w[d], S, B, d, e->src_len, in, o[d], f[d], work);
     }
     join_halves(o[0], o[1], (long)S * B, Hd, out);
-    join_halves(h[0], h[1], B, Hd, fh);
-    join_halves(c[0], c[1], B, Hd, fc);
+    for (int k = 0; k < cell->carries; k++) join_halves(f[0][k], f[1][k], B, Hd, fin[k]);
 }
 
 /* What decoding reads, the top layer's outputs and every layer's final state, is allocated
@@ -109,65 +108,74 @@ void encoder_infer(const model *m, encoder_state *e, arena *ar, const int *src,
                    const int *src_len, int S, int B)
 {
     const model_config *c = &m->cfg;
+    const cell_ops *cell = model_cell(c);
     int L = c->layers, H = c->hidden;
     long rows = (long)S * B;
     memset(e, 0, sizeof *e);
     e->S = S; e->B = B; e->H = H; e->src = src; e->src_len = src_len;
     e->outputs[L - 1] = arena_alloc(ar, (size_t)rows * H);
-    for (int l = 0; l < L; l++) {
-        e->final_h[l] = arena_alloc(ar, (size_t)B * H);
-        e->final_c[l] = arena_alloc(ar, (size_t)B * H);
-    }
+    for (int l = 0; l < L; l++)
+        for (int k = 0; k < cell->carries; k++) e->final[l][k] = arena_alloc(ar, (size_t)B * H);
     size_t mark = arena_mark(ar);
     float *in = arena_alloc(ar, (size_t)rows * c->emb);
-    float *work = arena_alloc(ar, lstm_infer_floats(B, model_encoder_units(c)));
+    float *work = arena_alloc(ar, cell->infer_floats(B, model_encoder_units(c)));
     embedding_forward(m->w.src_emb, c->emb, src, rows, in);
     for (int l = 0; l < L; l++) {
         float *out = l == L - 1 ? e->outputs[l] : arena_alloc(ar, (size_t)rows * H);
-        infer_layer(m, e, ar, l, in, work, out, e->final_h[l], e->final_c[l]);
+        infer_layer(m, e, ar, l, in, work, out, e->final[l]);
         in = out;
     }
     arena_release(ar, mark);
 }
 
-/* Backward through one layer; dout and dfinal are [.][H]; returns the gradient of its input. */
-static float *layer_backward(const model *m, model_weights *g, const encoder_state *e,
-                             arena *ar, int l, const float *dout, const float *dh_final,
-                             const float *dc_final)
+/* Each direction's half of [rows][2 * Hd] gradients (NULL stays NULL). */
+static void split_gradient(arena *ar, const float *both, long rows, int Hd, const float *half[2])
 {
+    if (!both) {
+        half[0] = half[1] = NULL;
+        return;
+    }
+    float *a = arena_alloc(ar, (size_t)rows * Hd), *b = arena_alloc(ar, (size_t)rows * Hd);
+    split_halves(both, rows, Hd, a, b);
+    half[0] = a;
+    half[1] = b;
+}
+
+/* Backward through one layer; dout and dfinal[k] are [.][H]; returns the gradient of its input. */
+static float *layer_backward(const model *m, model_weights *g, const encoder_state *e,
+                             arena *ar, int l, const float *dout, float *const *dfinal)
+{
+    const cell_ops *cell = model_cell(&m->cfg);
     int S = e->S, B = e->B, dirs = model_encoder_directions(&m->cfg), Hd = model_encoder_units(&m->cfg);
-    int in = m->w.enc[l][0].in;
     long rows = (long)S * B;
-    float *dx = arena_zalloc(ar, (size_t)rows * in);
-    const float *dh_dir[2] = {dout, NULL}, *dhf[2] = {dh_final, NULL}, *dcf[2] = {dc_final, NULL};
+    float *dx = arena_zalloc(ar, (size_t)rows * m->w.enc[l][0].in);
+    const float *dh_dir[2] = {dout, NULL}, *dfin[2][CELL_MAX_CARRIES] = {{NULL}};
+    for (int k = 0; k < cell->carries; k++) dfin[0][k] = dfinal ? dfinal[k] : NULL;
     if (dirs == 2) {
-        float *o[2], *h[2] = {NULL, NULL}, *c[2] = {NULL, NULL};
-        for (int d = 0; d < 2; d++) o[d] = arena_alloc(ar, (size_t)rows * Hd);
-        split_halves(dout, rows, Hd, o[0], o[1]);
-        if (dh_final) {
-            for (int d = 0; d < 2; d++) h[d] = arena_alloc(ar, (size_t)B * Hd), c[d] = arena_alloc(ar, (size_t)B * Hd);
-            split_halves(dh_final, B, Hd, h[0], h[1]);
-            split_halves(dc_final, B, Hd, c[0], c[1]);
+        split_gradient(ar, dout, rows, Hd, dh_dir);
+        for (int k = 0; k < cell->carries; k++) {
+            const float *half[2];
+            split_gradient(ar, dfin[0][k], B, Hd, half);
+            dfin[0][k] = half[0];
+            dfin[1][k] = half[1];
         }
-        for (int d = 0; d < 2; d++) dh_dir[d] = o[d], dhf[d] = h[d], dcf[d] = c[d];
     }
     for (int d = 0; d < dirs; d++) {
-        float *work = arena_alloc(ar, lstm_backward_floats(S, B, Hd));
-        lstm_backward(&m->w.enc[l][d], &g->enc[l][d], &e->lstm[l][d], e->inputs[l], dh_dir[d],
-                      dhf[d], dcf[d], dx, NULL, NULL, work);
+        float *work = arena_alloc(ar, cell->backward_floats(S, B, Hd));
+        cell->backward(&m->w.enc[l][d], &g->enc[l][d], &e->rnn[l][d], e->inputs[l], dh_dir[d],
+                       dfin[d], dx, NULL, work);
     }
     return dx;
 }
 
 void encoder_backward(const model *m, model_weights *g, const encoder_state *e, arena *ar,
-                      float *dtop, float *const *dfinal_h, float *const *dfinal_c, float dropout)
+                      float *dtop, encoder_final_grads *dfinal, float dropout)
 {
     const model_config *c = &m->cfg;
     long rows = (long)e->S * e->B;
     float *dout = dtop;
     for (int l = c->layers - 1; l >= 0; l--) {
-        float *dx = layer_backward(m, g, e, ar, l, dout, dfinal_h ? dfinal_h[l] : NULL,
-                                   dfinal_c ? dfinal_c[l] : NULL);
+        float *dx = layer_backward(m, g, e, ar, l, dout, dfinal ? (*dfinal)[l] : NULL);
         if (l > 0) {
             dropout_backward(dx, e->drop_mask[l], rows * c->hidden, dropout);
             dout = dx;

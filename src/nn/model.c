@@ -5,6 +5,7 @@
 
 int model_encoder_directions(const model_config *c) { return c->bidir ? 2 : 1; }
 int model_encoder_units(const model_config *c) { return c->bidir ? c->hidden / 2 : c->hidden; }
+const cell_ops *model_cell(const model_config *c) { return cell_of(c->cell); }
 
 int model_config_check(const model_config *c)
 {
@@ -18,6 +19,10 @@ int model_config_check(const model_config *c)
     }
     if (c->bidir && c->hidden % 2) {
         st_error("a bidirectional encoder needs an even hidden size (got %d)", c->hidden);
+        return -1;
+    }
+    if (!cell_of(c->cell)) {
+        st_error("unknown cell kind %d (%s)", c->cell, cell_names());
         return -1;
     }
     if (c->src_vocab < 4 || c->tgt_vocab < 4 || c->src_vocab > 10000000 || c->tgt_vocab > 10000000) {
@@ -40,13 +45,15 @@ static float *take(cursor *c, size_t n)
     return p;
 }
 
-static void layout_lstm(cursor *cursor, int in, int H, lstm_weights *w)
+static void layout_cell(cursor *cursor, const cell_ops *cell, int in, int H, cell_weights *w)
 {
+    size_t G = (size_t)cell->gates * H;
     w->in = in;
     w->hidden = H;
-    w->wx = take(cursor, (size_t)in * 4 * H);
-    w->wh = take(cursor, (size_t)H * 4 * H);
-    w->b = take(cursor, (size_t)4 * H);
+    w->wx = take(cursor, (size_t)in * G);
+    w->wh = take(cursor, (size_t)H * G);
+    w->b = take(cursor, G);
+    w->bh = cell->recurrent_bias ? take(cursor, G) : NULL;
 }
 
 size_t model_layout(const model_config *c, float *base, model_weights *w)
@@ -59,9 +66,10 @@ size_t model_layout(const model_config *c, float *base, model_weights *w)
     w->src_emb = take(&cur, (size_t)c->src_vocab * E);
     w->tgt_emb = take(&cur, (size_t)c->tgt_vocab * E);
     int dirs = model_encoder_directions(c), He = model_encoder_units(c);
+    const cell_ops *cell = model_cell(c);
     for (int l = 0; l < c->layers; l++)
-        for (int d = 0; d < dirs; d++) layout_lstm(&cur, l ? (int)H : (int)E, He, &w->enc[l][d]);
-    for (int l = 0; l < c->layers; l++) layout_lstm(&cur, l ? (int)H : (int)E, (int)H, &w->dec[l]);
+        for (int d = 0; d < dirs; d++) layout_cell(&cur, cell, l ? (int)H : (int)E, He, &w->enc[l][d]);
+    for (int l = 0; l < c->layers; l++) layout_cell(&cur, cell, l ? (int)H : (int)E, (int)H, &w->dec[l]);
     w->attn_wa = take(&cur, H * H);
     w->attn_wc = take(&cur, 2 * H * H);
     w->out_w = take(&cur, H * c->tgt_vocab);
@@ -93,25 +101,16 @@ model *model_new(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab)
     return model_wrap(cfg, src_vocab, tgt_vocab, xcalloc(model_layout(cfg, NULL, NULL), sizeof(float)), NULL);
 }
 
-static void set_forget_bias(lstm_weights *w)
-{
-    for (int k = 0; k < w->hidden; k++) w->b[w->hidden + k] = 1.0f;
-}
-
 void model_init_weights(model *m, rng_t *rng)
 {
     for (size_t i = 0; i < m->n_params; i++) m->params[i] = 0.2f * rng_uniform(rng) - 0.1f;
     const model_config *c = &m->cfg;
-    model_weights *w = &m->w;
+    const cell_ops *cell = model_cell(c);
     for (int l = 0; l < c->layers; l++) {
-        for (int d = 0; d < model_encoder_directions(c); d++) {
-            memset(w->enc[l][d].b, 0, 4 * (size_t)w->enc[l][d].hidden * sizeof(float));
-            set_forget_bias(&w->enc[l][d]);
-        }
-        memset(w->dec[l].b, 0, 4 * (size_t)c->hidden * sizeof(float));
-        set_forget_bias(&w->dec[l]);
+        for (int d = 0; d < model_encoder_directions(c); d++) cell->init_biases(&m->w.enc[l][d]);
+        cell->init_biases(&m->w.dec[l]);
     }
-    memset(w->out_b, 0, (size_t)c->tgt_vocab * sizeof(float));
+    memset(m->w.out_b, 0, (size_t)c->tgt_vocab * sizeof(float));
 }
 
 void model_free(model *m)

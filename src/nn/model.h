@@ -6,7 +6,7 @@
 #define SEQTRANS_MODEL_H
 #include <stddef.h>
 
-#include "nn/lstm.h"
+#include "nn/cell.h"
 #include "sys/util.h"
 #include "text/vocab.h"
 
@@ -14,7 +14,7 @@
 
 typedef struct {
     int src_vocab, tgt_vocab; /* V sizes */
-    int emb, hidden, layers;  /* E, H, LSTM layers of the encoder and of the decoder */
+    int emb, hidden, layers;  /* E, H, recurrent layers of the encoder and of the decoder */
     int bidir;                /* encoder: each direction has H/2 units */
     int src_lang, tgt_lang;   /* lang_t of each side's tokenizer */
     int cell;                 /* cell_kind of every recurrent layer (0: LSTM) */
@@ -23,8 +23,8 @@ typedef struct {
 typedef struct {
     float *src_emb;                          /* [Vs x E] */
     float *tgt_emb;                          /* [Vt x E] */
-    lstm_weights enc[MODEL_MAX_LAYERS][2];   /* [layer][direction] */
-    lstm_weights dec[MODEL_MAX_LAYERS];
+    cell_weights enc[MODEL_MAX_LAYERS][2];   /* [layer][direction] */
+    cell_weights dec[MODEL_MAX_LAYERS];
     float *attn_wa;                          /* [H x H] */
     float *attn_wc;                          /* [2H x H] */
     float *out_w;                            /* [H x Vt] */
@@ -49,6 +49,8 @@ size_t model_layout(const model_config *c, float *base, model_weights *w);
 size_t model_embedding_floats(const model_config *c);
 int model_encoder_directions(const model_config *c);
 int model_encoder_units(const model_config *c); /* H per direction */
+/* The cell of every recurrent layer. */
+const cell_ops *model_cell(const model_config *c);
 
 /* Allocates parameters for cfg (zeroed); the model takes ownership of the vocabularies. */
 model *model_new(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab);
@@ -56,7 +58,7 @@ model *model_new(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab);
  * model takes ownership of. */
 model *model_wrap(const model_config *cfg, vocab *src_vocab, vocab *tgt_vocab, float *params,
                   void *storage);
-/* Uniform(-0.1, 0.1) weights, zero biases except forget gates at 1. */
+/* Uniform(-0.1, 0.1) weights; the cells' biases as each kind wants them. */
 void model_init_weights(model *m, rng_t *rng);
 void model_free(model *m);
 

@@ -5,11 +5,7 @@
 #include <string.h>
 
 #include "nn/activations.h"
-#include "nn/attention.h"
-#include "sys/blas.h"
-#include "nn/embedding.h"
-#include "nn/encoder.h"
-#include "nn/output.h"
+#include "nn/decoder.h"
 #include "text/vocab.h"
 
 int decode_max_len(int src_len) { return 2 * src_len + 10; }
@@ -28,11 +24,9 @@ typedef struct {
     float alpha;
     int *src_len;
     encoder_state enc;
-    float *keys;
-    float *h[MODEL_MAX_LAYERS], *c[MODEL_MAX_LAYERS], *state_tmp;
-    float *x, *work, *ctx_h, *att, *logp;
-    int *argpos, *prev;
-    int *row_sent;             /* [R] sentence of each row */
+    decoder_rows dec;          /* the decoder's state of every live row */
+    float *logp;
+    int *prev;
     int *first, *count;        /* [n] rows of sentence b: [first, first + count) */
     float *score;              /* [R] log-probability of each live hypothesis */
     float *lse;                /* [R] log of the softmax denominator of each row's logits */
@@ -55,20 +49,9 @@ static float normalized(const search *s, float score, int len)
 static void search_alloc(search *s, arena *ar)
 {
     const model_config *c = &s->m->cfg;
-    int R = s->n * s->K, H = c->hidden, n = s->n;
-    for (int l = 0; l < c->layers; l++) {
-        s->h[l] = arena_alloc(ar, (size_t)R * H);
-        s->c[l] = arena_alloc(ar, (size_t)R * H);
-    }
-    s->state_tmp = arena_alloc(ar, (size_t)R * H);
-    s->x = arena_alloc(ar, (size_t)R * c->emb);
-    s->work = arena_alloc(ar, lstm_step_floats(R, c->emb > H ? c->emb : H, H));
-    s->ctx_h = arena_alloc(ar, (size_t)R * 2 * H);
-    s->att = arena_alloc(ar, (size_t)R * H);
+    int R = s->n * s->K, n = s->n;
     s->logp = arena_alloc(ar, (size_t)R * c->tgt_vocab);
-    s->argpos = arena_alloc_int(ar, R);
     s->prev = arena_alloc_int(ar, R);
-    s->row_sent = arena_alloc_int(ar, R);
     s->score = arena_alloc(ar, R);
     s->lse = arena_alloc(ar, R);
     s->hist = arena_alloc_int(ar, (size_t)R * s->maxlen);
@@ -88,8 +71,7 @@ static void search_alloc(search *s, arena *ar)
 /* Encodes the batch and starts every sentence with one live hypothesis. */
 static void search_start(search *s, const int *const *src, const int *src_len, arena *ar)
 {
-    const model_config *c = &s->m->cfg;
-    int n = s->n, S = s->S, H = c->hidden;
+    int n = s->n, S = s->S;
     int *ids = arena_alloc_int(ar, (size_t)S * n);
     s->src_len = arena_alloc_int(ar, n);
     for (int b = 0; b < n; b++) {
@@ -97,16 +79,10 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
         for (int t = 0; t < S; t++) ids[t * n + b] = t < src_len[b] ? src[b][t] : VOCAB_PAD;
     }
     encoder_infer(s->m, &s->enc, ar, ids, s->src_len, S, n);
-    s->keys = arena_alloc(ar, (size_t)S * n * H);
-    attention_keys(s->m->w.attn_wa, s->enc.outputs[c->layers - 1], S * n, H, s->keys);
+    decoder_rows_start(&s->dec, s->m, &s->enc, s->src_len, n * s->K, ar);
     search_alloc(s, ar);
-    for (int l = 0; l < c->layers; l++) {
-        memcpy(s->h[l], s->enc.final_h[l], (size_t)n * H * sizeof(float));
-        memcpy(s->c[l], s->enc.final_c[l], (size_t)n * H * sizeof(float));
-    }
     s->rows = n;
     for (int b = 0; b < n; b++) {
-        s->row_sent[b] = b;
         s->first[b] = b;
         s->count[b] = 1;
         s->score[b] = 0;
@@ -117,40 +93,13 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
     }
 }
 
-/* Attention for one row: [context h] in s->ctx_h, and the most attended source position. */
-static void attend_row(search *s, int r, const float *h, float *scores)
-{
-    int n = s->n, H = s->m->cfg.hidden, b = s->row_sent[r], len = s->src_len[b];
-    const float *enc = s->enc.outputs[s->m->cfg.layers - 1];
-    gemv(0, len, H, 1, s->keys + (size_t)b * H, n * H, h, 0, scores);
-    masked_softmax(scores, len, len);
-    int arg = 0;
-    for (int j = 1; j < len; j++) arg = scores[j] > scores[arg] ? j : arg;
-    s->argpos[r] = arg;
-    gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, s->ctx_h + (size_t)r * 2 * H);
-    memcpy(s->ctx_h + (size_t)r * 2 * H + H, h, H * sizeof(float));
-}
-
 /* One decoder step for the live rows: next-token logits in s->logp, and in s->lse what
  * turns them into log-probabilities (for greedy search 0: raw logits rank the same). */
 static void step_rows(search *s, int t)
 {
-    const model *m = s->m;
-    const model_config *c = &m->cfg;
-    int R = s->rows, H = c->hidden, V = c->tgt_vocab;
+    int R = s->rows, V = s->m->cfg.tgt_vocab;
     for (int r = 0; r < R; r++) s->prev[r] = t == 0 ? VOCAB_BOS : s->hist[(size_t)r * s->maxlen + t - 1];
-    embedding_forward(m->w.tgt_emb, c->emb, s->prev, R, s->x);
-    const float *in = s->x;
-    for (int l = 0; l < c->layers; l++) {
-        lstm_step(&m->w.dec[l], R, in, s->h[l], s->c[l], s->work);
-        in = s->h[l];
-    }
-    float scores[s->S];
-    for (int r = 0; r < R; r++) attend_row(s, r, in + (size_t)r * H, scores);
-    /* attentional state tanh([context h] Wc), Wc being [2H x H] */
-    gemm(0, 0, R, H, 2 * H, 1, s->ctx_h, 2 * H, m->w.attn_wc, H, 0, s->att, H);
-    tanh_inplace(s->att, (long)R * H);
-    output_logits(m->w.out_w, m->w.out_b, s->att, R, H, V, s->logp);
+    decoder_rows_step(&s->dec, s->prev, s->logp);
     for (int r = 0; r < R; r++) {
         float *row = s->logp + (size_t)r * V;
         s->lse[r] = s->K > 1 ? log_sum_exp(row, V) : 0;
@@ -246,30 +195,19 @@ static int select_sentence(search *s, int b, int t, int out)
 /* Moves the chosen hypotheses' states and histories into rows [0, rows). */
 static void reorder_rows(search *s, int t, int rows)
 {
-    const model_config *c = &s->m->cfg;
-    int H = c->hidden, ml = s->maxlen;
+    int ml = s->maxlen;
     const int *from = s->new_row;
-    for (int l = 0; l < c->layers; l++) {
-        float *bufs[2] = {s->h[l], s->c[l]};
-        for (int q = 0; q < 2; q++) {
-            for (int r = 0; r < rows; r++)
-                memcpy(s->state_tmp + (size_t)r * H, bufs[q] + (size_t)from[r] * H, H * sizeof(float));
-            memcpy(bufs[q], s->state_tmp, (size_t)rows * H * sizeof(float));
-        }
-    }
     for (int pass = 0; pass < 2; pass++) {
         int *hist = pass ? s->hist_pos : s->hist;
         for (int r = 0; r < rows; r++) {
             memcpy(s->hist_tmp + (size_t)r * ml, hist + (size_t)from[r] * ml, t * sizeof(int));
-            s->hist_tmp[(size_t)r * ml + t] = pass ? s->argpos[from[r]] : s->new_tok[r];
+            s->hist_tmp[(size_t)r * ml + t] = pass ? s->dec.attended[from[r]] : s->new_tok[r];
         }
         for (int r = 0; r < rows; r++)
             memcpy(hist + (size_t)r * ml, s->hist_tmp + (size_t)r * ml, (t + 1) * sizeof(int));
     }
     for (int r = 0; r < rows; r++) s->score[r] = s->new_score[r];
-    for (int b = 0; b < s->n; b++)
-        if (!s->done[b])
-            for (int r = s->first[b]; r < s->first[b] + s->count[b]; r++) s->row_sent[r] = b;
+    decoder_rows_select(&s->dec, from, rows);
 }
 
 void decode_sentences(const model *m, const int *const *src, const int *src_len, int n,

@@ -20,7 +20,8 @@
 #endif
 
 static const char MAGIC[8] = {'S', 'E', 'Q', 'T', 'R', 'A', 'N', 'S'};
-enum { HEADER_BYTES = MODEL_FILE_HEADER_BYTES, CONFIG_FIELDS = 8, MAX_PARTS = 16 };
+/* Files written before the cell kind was stored hold 8 configuration fields: LSTM. */
+enum { HEADER_BYTES = MODEL_FILE_HEADER_BYTES, CONFIG_FIELDS = 9, LSTM_ONLY_FIELDS = 8, MAX_PARTS = 16 };
 
 const char *model_default_path(void)
 {
@@ -164,7 +165,7 @@ static void model_prefix(const model *m, bytes *b)
 {
     const model_config *c = &m->cfg;
     int32_t f[CONFIG_FIELDS] = {c->src_vocab, c->tgt_vocab, c->emb, c->hidden,
-                                c->layers, c->bidir, c->src_lang, c->tgt_lang};
+                                c->layers, c->bidir, c->src_lang, c->tgt_lang, c->cell};
     put_u32(b, CONFIG_FIELDS);
     for (int i = 0; i < CONFIG_FIELDS; i++) put_u32(b, (uint32_t)f[i]);
     size_t n;
@@ -348,14 +349,14 @@ static int read_config(reader *r, model_config *c)
 {
     uint32_t n = get_u32(r, "configuration");
     if (r->failed) return -1;
-    if (n != CONFIG_FIELDS) {
+    if (n != CONFIG_FIELDS && n != LSTM_ONLY_FIELDS) {
         st_error("%s: corrupt model file (%u configuration fields)", r->name, n);
         return -1;
     }
-    int32_t f[CONFIG_FIELDS];
-    for (int i = 0; i < CONFIG_FIELDS; i++) f[i] = (int32_t)get_u32(r, "configuration");
+    int32_t f[CONFIG_FIELDS] = {0};
+    for (uint32_t i = 0; i < n; i++) f[i] = (int32_t)get_u32(r, "configuration");
     if (r->failed) return -1;
-    *c = (model_config){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], 0};
+    *c = (model_config){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]};
     if ((c->bidir != 0 && c->bidir != 1) || c->src_lang < 0 || c->src_lang > 1 ||
         c->tgt_lang < 0 || c->tgt_lang > 1 || model_config_check(c) != 0) {
         st_error("%s: corrupt model file (bad configuration)", r->name);
@@ -469,7 +470,8 @@ static int check_crc(const char *name, const void *p, size_t n, uint32_t want, c
  * checked or printed): the parse below confirms it. len when the lengths do not fit. */
 static size_t params_offset(const unsigned char *sec, size_t len)
 {
-    size_t pos = 4 + 4 * CONFIG_FIELDS;
+    if (len < 4) return len;
+    size_t pos = 4 + 4 * (size_t)(le(sec, 4) == LSTM_ONLY_FIELDS ? LSTM_ONLY_FIELDS : CONFIG_FIELDS);
     for (int vocabulary = 0; vocabulary < 2; vocabulary++) {
         if (len < 8 || pos > len - 8 || le(sec + pos, 8) > len - pos - 8) return len;
         pos += 8 + (size_t)le(sec + pos, 8);

@@ -655,6 +655,7 @@ static int setup_model(trainer *tr, const corpus *c)
     cfg.hidden = o->hidden;
     cfg.layers = o->layers;
     cfg.bidir = o->bidir;
+    cfg.cell = o->cell;
     detect_languages(c, &cfg);
     vocab *sv, *tv;
     build_vocabularies(c, o, &cfg, &sv, &tv);

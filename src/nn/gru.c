@@ -1,0 +1,199 @@
+/* gru: the GRU cell, as PyTorch's nn.GRU computes it (gates r, z, n stacked, 3H wide):
+ *   r = sigmoid(x Wx_r + b_r + h Wh_r + bh_r)       z = sigmoid(x Wx_z + b_z + h Wh_z + bh_z)
+ *   n = tanh(x Wx_n + b_n + r * (h Wh_n + bh_n))    h' = (1 - z) * n + z * h
+ * The reset gate scales the recurrent product *with* its bias, which is why this cell has a
+ * bias on each product. Carry: h. Kept for backward: the activated r, z, n in the gates, and
+ * the recurrent candidate h Wh_n + bh_n in aux. */
+#include <string.h>
+
+#include "nn/activations.h"
+#include "nn/cell.h"
+#include "sys/blas.h"
+
+#define INFER_BLOCK 4 /* steps of input projection at a time, as in the LSTM */
+
+static void gru_init_biases(cell_weights *w)
+{
+    memset(w->b, 0, 3 * (size_t)w->hidden * sizeof(float));
+    memset(w->bh, 0, 3 * (size_t)w->hidden * sizeof(float));
+}
+
+/* The recurrent product of rows [0, B) added in: r and z columns of g ([B][3H], which holds
+ * the input projection) get bh + h Wh; hn ([B][H]) gets the candidate's bh_n + h Wh_n. */
+static void add_recurrent(const cell_weights *w, int B, const float *h, float *g, float *hn)
+{
+    int H = w->hidden, G = 3 * H;
+    for (int b = 0; b < B; b++) {
+        float *row = g + (size_t)b * G;
+        for (int j = 0; j < 2 * H; j++) row[j] += w->bh[j];
+        memcpy(hn + (size_t)b * H, w->bh + 2 * H, H * sizeof(float));
+    }
+    gemm(0, 0, B, 2 * H, H, 1, h, H, w->wh, G, 1, g, G);
+    gemm(0, 0, B, H, H, 1, h, H, w->wh + 2 * H, G, 1, hn, H);
+}
+
+/* Activates one row's gates in place and writes the new state. */
+static void gru_row(float *restrict g, const float *restrict hn, const float *h_prev,
+                    float *h, int H)
+{
+    sigmoid_inplace(g, 2 * H); /* r, z */
+    const float *r = g, *z = g + H;
+    float *n = g + 2 * H;
+    for (int k = 0; k < H; k++) n[k] += r[k] * hn[k];
+    tanh_inplace(n, H);
+    for (int k = 0; k < H; k++) h[k] = (1 - z[k]) * n[k] + z[k] * h_prev[k];
+}
+
+/* Rows past their length carry h unchanged. */
+static void advance_rows(int B, int H, int t, const int *len, float *g, const float *hn,
+                         const float *h_prev, float *h)
+{
+    for (int b = 0; b < B; b++) {
+        size_t r = (size_t)b * H;
+        if (cell_step_is_real(len, t, b)) gru_row(g + 3 * r, hn + r, h_prev + r, h + r, H);
+        else memcpy(h + r, h_prev + r, H * sizeof(float));
+    }
+}
+
+static void gru_forward(const cell_weights *w, cell_seq *s, const float *x, const float *const *init)
+{
+    int T = s->T, B = s->B, H = s->H, G = 3 * H;
+    size_t n = (size_t)B * H;
+    cell_input_projection(w, G, (long)T * B, x, s->gates);
+    float *h0 = cell_slot(s, 0, cell_prev_slot(s, s->reverse ? T - 1 : 0));
+    if (init && init[0]) memcpy(h0, init[0], n * sizeof *h0);
+    else memset(h0, 0, n * sizeof *h0);
+    for (int k = 0; k < T; k++) {
+        int t = s->reverse ? T - 1 - k : k;
+        const float *h_prev = cell_slot(s, 0, cell_prev_slot(s, t));
+        float *g = s->gates + (size_t)t * B * G, *hn = s->aux + (size_t)t * n;
+        add_recurrent(w, B, h_prev, g, hn);
+        advance_rows(B, H, t, s->len, g, hn, h_prev, cell_slot(s, 0, cell_out_slot(s, t)));
+    }
+}
+
+static size_t gru_infer_floats(int B, int H)
+{
+    return (size_t)B * H * (3 * INFER_BLOCK + 2);
+}
+
+static void gru_infer(const cell_weights *w, int T, int B, int reverse, const int *len,
+                      const float *x, float *out, float *const *final, float *work)
+{
+    int H = w->hidden, G = 3 * H;
+    size_t n = (size_t)B * H;
+    float *gates = work, *hn = gates + INFER_BLOCK * n * 3, *h0 = hn + n;
+    memset(h0, 0, n * sizeof *h0);
+    for (int k0 = 0; k0 < T; k0 += INFER_BLOCK) {
+        int steps = T - k0 < INFER_BLOCK ? T - k0 : INFER_BLOCK;
+        int first = reverse ? T - k0 - steps : k0; /* the block holds times [first, first + steps) */
+        cell_input_projection(w, G, (long)steps * B, x + (size_t)first * B * w->in, gates);
+        for (int k = k0; k < k0 + steps; k++) {
+            int t = reverse ? T - 1 - k : k;
+            const float *h_prev = k == 0 ? h0 : out + (size_t)(reverse ? t + 1 : t - 1) * n;
+            float *g = gates + (size_t)(t - first) * B * G;
+            add_recurrent(w, B, h_prev, g, hn);
+            advance_rows(B, H, t, len, g, hn, h_prev, out + (size_t)t * n);
+        }
+    }
+    memcpy(final[0], out + (size_t)(reverse ? 0 : T - 1) * n, n * sizeof(float));
+}
+
+static size_t gru_backward_floats(int T, int B, int H)
+{
+    return (size_t)T * B * 3 * H + (size_t)B * 3 * H + (size_t)B * H;
+}
+
+/* One real step of one row. From dh, the gradient of h': the gradients of the input
+ * projection's pre-activations (dgx) and of the recurrent product's (dgh, which differ in the
+ * candidate, scaled there by r); dh becomes the direct part of the gradient of h. */
+static void gru_backward_row(const float *g, const float *hn, const float *h_prev, float *dh,
+                             float *dgx, float *dgh, int H)
+{
+    const float *r = g, *z = g + H, *n = g + 2 * H;
+    for (int k = 0; k < H; k++) {
+        float dn = dh[k] * (1 - z[k]) * (1 - n[k] * n[k]);
+        float dz = dh[k] * (h_prev[k] - n[k]) * z[k] * (1 - z[k]);
+        float dr = dn * hn[k] * r[k] * (1 - r[k]);
+        dgx[k] = dgh[k] = dr;
+        dgx[H + k] = dgh[H + k] = dz;
+        dgx[2 * H + k] = dn;
+        dgh[2 * H + k] = dn * r[k];
+        dh[k] *= z[k];
+    }
+}
+
+static void add_bias_gradient(float *db, const float *d, long rows, int G)
+{
+    for (long r = 0; r < rows; r++)
+        for (int j = 0; j < G; j++) db[j] += d[r * G + j];
+}
+
+static void gru_backward(const cell_weights *w, cell_weights *grad, const cell_seq *s,
+                         const float *x, const float *dh_out, const float *const *dfinal,
+                         float *dx, float *const *dinit, float *work)
+{
+    int T = s->T, B = s->B, H = s->H, G = 3 * H;
+    size_t n = (size_t)B * H;
+    long rows = (long)T * B;
+    float *dgates = work, *dgh = dgates + (size_t)rows * G, *dh = dgh + (size_t)B * G;
+    if (dfinal && dfinal[0]) memcpy(dh, dfinal[0], n * sizeof *dh);
+    else memset(dh, 0, n * sizeof *dh);
+    for (int k = 0; k < T; k++) {
+        int t = s->reverse ? k : T - 1 - k;
+        float *dg = dgates + (size_t)t * B * G;
+        const float *h_prev = cell_slot(s, 0, cell_prev_slot(s, t));
+        if (dh_out)
+            for (size_t r = 0; r < n; r++) dh[r] += dh_out[(size_t)t * n + r];
+        for (int b = 0; b < B; b++) {
+            size_t r = (size_t)b * H;
+            if (cell_step_is_real(s->len, t, b)) {
+                gru_backward_row(s->gates + ((size_t)t * B + b) * G, s->aux + (size_t)t * n + r,
+                                 h_prev + r, dh + r, dg + 3 * r, dgh + 3 * r, H);
+            } else { /* padding: dh passes through, nothing flows into the products */
+                memset(dg + 3 * r, 0, G * sizeof(float));
+                memset(dgh + 3 * r, 0, G * sizeof(float));
+            }
+        }
+        gemm(0, 1, B, H, G, 1, dgh, G, w->wh, G, 1, dh, H);
+    }
+    if (dinit && dinit[0]) for (size_t r = 0; r < n; r++) dinit[0][r] += dh[r];
+    /* The input product's gradients over all steps at once ... */
+    gemm(1, 0, w->in, G, (int)rows, 1, x, w->in, dgates, G, 1, grad->wx, G);
+    add_bias_gradient(grad->b, dgates, rows, G);
+    if (dx) gemm(0, 1, (int)rows, w->in, G, 1, dgates, G, w->wx, G, 1, dx, w->in);
+    /* ... then, with the candidate's columns scaled by r, the recurrent product's. */
+    for (long r = 0; r < rows; r++)
+        for (int k = 0; k < H; k++) dgates[r * G + 2 * H + k] *= s->gates[r * G + k];
+    const float *h_prev_all = cell_slot(s, 0, cell_prev_slot(s, 0));
+    gemm(1, 0, H, G, (int)rows, 1, h_prev_all, H, dgates, G, 1, grad->wh, G);
+    add_bias_gradient(grad->bh, dgates, rows, G);
+}
+
+static size_t gru_step_floats(int R, int in, int H)
+{
+    (void)in;
+    return (size_t)R * 4 * H;
+}
+
+static void gru_step(const cell_weights *w, int R, const float *x, float *const *state, float *work)
+{
+    int H = w->hidden, G = 3 * H;
+    float *g = work, *hn = work + (size_t)R * G, *h = state[0];
+    for (int r = 0; r < R; r++) memcpy(g + (size_t)r * G, w->b, G * sizeof(float));
+    gemm(0, 0, R, G, w->in, 1, x, w->in, w->wx, G, 1, g, G);
+    add_recurrent(w, R, h, g, hn);
+    for (int r = 0; r < R; r++) {
+        size_t o = (size_t)r * H;
+        gru_row(g + 3 * o, hn + o, h + o, h + o, H);
+    }
+}
+
+const cell_ops gru_cell = {
+    .name = "gru", .gates = 3, .carries = 1, .recurrent_bias = 1,
+    .init_biases = gru_init_biases,
+    .forward = gru_forward,
+    .backward_floats = gru_backward_floats, .backward = gru_backward,
+    .infer_floats = gru_infer_floats, .infer = gru_infer,
+    .step_floats = gru_step_floats, .step = gru_step,
+};
