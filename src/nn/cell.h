@@ -13,6 +13,7 @@
 #ifndef SEQTRANS_CELL_H
 #define SEQTRANS_CELL_H
 #include <stddef.h>
+#include <string.h>
 
 typedef enum { CELL_LSTM, CELL_GRU } cell_kind;
 #define CELL_MAX_CARRIES 2
@@ -97,7 +98,42 @@ static inline float *cell_final(const cell_seq *s, int k)
 /* Step t of row b is real, not padding past the row's length (len NULL: all are real). */
 static inline int cell_step_is_real(const int *len, int t, int b) { return !len || t < len[b]; }
 
-/* Shared by the kinds: gates[r] = b + x[r] Wx for `rows` rows, one product for many steps. */
+/* For the kinds' backward: the k-th step goes back through time t, against the forward's
+ * order; dst = carry k of a [carries] list that may be NULL or hold NULLs (then zeros); and
+ * dh += the outputs' gradient at time t (dh_out may be NULL). */
+static inline int cell_backward_time(const cell_seq *s, int k) { return s->reverse ? k : s->T - 1 - k; }
+static inline void cell_copy_carry(float *dst, const float *const *src, int k, size_t n)
+{
+    if (src && src[k]) memcpy(dst, src[k], n * sizeof *dst);
+    else memset(dst, 0, n * sizeof *dst);
+}
+static inline void cell_add_output_gradient(float *dh, const float *dh_out, int t, size_t n)
+{
+    if (dh_out)
+        for (size_t r = 0; r < n; r++) dh[r] += dh_out[(size_t)t * n + r];
+}
+
+/* Shared by the kinds: gates[r] = b + x[r] Wx for `rows` rows, one product for many steps;
+ * and its backward from dg ([rows][G]): dWx += x^T dg, db += sum of dg, dx += dg Wx^T (dx may
+ * be NULL). The recurrent product's weight gradient over every step at once: dWh += h^T dg
+ * with h the previous states of all steps (contiguous), and dbh += sum of dg where the
+ * weights have a recurrent bias. */
 void cell_input_projection(const cell_weights *w, int G, long rows, const float *x, float *gates);
+void cell_input_projection_backward(const cell_weights *w, cell_weights *grad, int G, long rows,
+                                    const float *x, const float *dg, float *dx);
+void cell_recurrent_weights_backward(const cell_seq *s, cell_weights *grad, int G, const float *dg);
+
+/* The walk over a sequence that the kinds' inference forms share: the input projection is
+ * computed CELL_INFER_STEPS steps at a time (large enough for an efficient product, small
+ * enough not to hold every step's gates), then advance() runs each step in the layer's
+ * direction: g holds the step's input projection ([B][G], the kind may overwrite it), h_prev
+ * the previous output (zeros before the first step), h the step's output in out; scratch is
+ * the kind's own. work: cell_infer_walk_floats() floats. */
+#define CELL_INFER_STEPS 4
+typedef void (*cell_advance)(const cell_weights *w, int B, int t, const int *len, float *g,
+                             const float *h_prev, float *h, float *scratch);
+size_t cell_infer_walk_floats(int G, int B, int H);
+void cell_infer_walk(const cell_weights *w, int G, int T, int B, int reverse, const int *len,
+                     const float *x, float *out, cell_advance advance, float *scratch, float *work);
 
 #endif

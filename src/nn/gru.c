@@ -10,8 +10,6 @@
 #include "nn/cell.h"
 #include "sys/blas.h"
 
-#define INFER_BLOCK 4 /* steps of input projection at a time, as in the LSTM */
-
 static void gru_init_biases(cell_weights *w)
 {
     memset(w->b, 0, 3 * (size_t)w->hidden * sizeof(float));
@@ -60,9 +58,7 @@ static void gru_forward(const cell_weights *w, cell_seq *s, const float *x, cons
     int T = s->T, B = s->B, H = s->H, G = 3 * H;
     size_t n = (size_t)B * H;
     cell_input_projection(w, G, (long)T * B, x, s->gates);
-    float *h0 = cell_slot(s, 0, cell_prev_slot(s, s->reverse ? T - 1 : 0));
-    if (init && init[0]) memcpy(h0, init[0], n * sizeof *h0);
-    else memset(h0, 0, n * sizeof *h0);
+    cell_copy_carry(cell_slot(s, 0, cell_prev_slot(s, s->reverse ? T - 1 : 0)), init, 0, n);
     for (int k = 0; k < T; k++) {
         int t = s->reverse ? T - 1 - k : k;
         const float *h_prev = cell_slot(s, 0, cell_prev_slot(s, t));
@@ -72,30 +68,26 @@ static void gru_forward(const cell_weights *w, cell_seq *s, const float *x, cons
     }
 }
 
+/* Inference needs one row of the recurrent candidate as scratch. */
+static void infer_advance(const cell_weights *w, int B, int t, const int *len, float *g,
+                          const float *h_prev, float *h, float *hn)
+{
+    add_recurrent(w, B, h_prev, g, hn);
+    advance_rows(B, w->hidden, t, len, g, hn, h_prev, h);
+}
+
 static size_t gru_infer_floats(int B, int H)
 {
-    return (size_t)B * H * (3 * INFER_BLOCK + 2);
+    return cell_infer_walk_floats(3 * H, B, H) + (size_t)B * H;
 }
 
 static void gru_infer(const cell_weights *w, int T, int B, int reverse, const int *len,
                       const float *x, float *out, float *const *final, float *work)
 {
-    int H = w->hidden, G = 3 * H;
+    int H = w->hidden;
     size_t n = (size_t)B * H;
-    float *gates = work, *hn = gates + INFER_BLOCK * n * 3, *h0 = hn + n;
-    memset(h0, 0, n * sizeof *h0);
-    for (int k0 = 0; k0 < T; k0 += INFER_BLOCK) {
-        int steps = T - k0 < INFER_BLOCK ? T - k0 : INFER_BLOCK;
-        int first = reverse ? T - k0 - steps : k0; /* the block holds times [first, first + steps) */
-        cell_input_projection(w, G, (long)steps * B, x + (size_t)first * B * w->in, gates);
-        for (int k = k0; k < k0 + steps; k++) {
-            int t = reverse ? T - 1 - k : k;
-            const float *h_prev = k == 0 ? h0 : out + (size_t)(reverse ? t + 1 : t - 1) * n;
-            float *g = gates + (size_t)(t - first) * B * G;
-            add_recurrent(w, B, h_prev, g, hn);
-            advance_rows(B, H, t, len, g, hn, h_prev, out + (size_t)t * n);
-        }
-    }
+    cell_infer_walk(w, 3 * H, T, B, reverse, len, x, out, infer_advance,
+                    work + cell_infer_walk_floats(3 * H, B, H), work);
     memcpy(final[0], out + (size_t)(reverse ? 0 : T - 1) * n, n * sizeof(float));
 }
 
@@ -123,12 +115,6 @@ static void gru_backward_row(const float *g, const float *hn, const float *h_pre
     }
 }
 
-static void add_bias_gradient(float *db, const float *d, long rows, int G)
-{
-    for (long r = 0; r < rows; r++)
-        for (int j = 0; j < G; j++) db[j] += d[r * G + j];
-}
-
 static void gru_backward(const cell_weights *w, cell_weights *grad, const cell_seq *s,
                          const float *x, const float *dh_out, const float *const *dfinal,
                          float *dx, float *const *dinit, float *work)
@@ -137,14 +123,12 @@ static void gru_backward(const cell_weights *w, cell_weights *grad, const cell_s
     size_t n = (size_t)B * H;
     long rows = (long)T * B;
     float *dgates = work, *dgh = dgates + (size_t)rows * G, *dh = dgh + (size_t)B * G;
-    if (dfinal && dfinal[0]) memcpy(dh, dfinal[0], n * sizeof *dh);
-    else memset(dh, 0, n * sizeof *dh);
+    cell_copy_carry(dh, dfinal, 0, n);
     for (int k = 0; k < T; k++) {
-        int t = s->reverse ? k : T - 1 - k;
+        int t = cell_backward_time(s, k);
         float *dg = dgates + (size_t)t * B * G;
         const float *h_prev = cell_slot(s, 0, cell_prev_slot(s, t));
-        if (dh_out)
-            for (size_t r = 0; r < n; r++) dh[r] += dh_out[(size_t)t * n + r];
+        cell_add_output_gradient(dh, dh_out, t, n);
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)b * H;
             if (cell_step_is_real(s->len, t, b)) {
@@ -158,16 +142,12 @@ static void gru_backward(const cell_weights *w, cell_weights *grad, const cell_s
         gemm(0, 1, B, H, G, 1, dgh, G, w->wh, G, 1, dh, H);
     }
     if (dinit && dinit[0]) for (size_t r = 0; r < n; r++) dinit[0][r] += dh[r];
-    /* The input product's gradients over all steps at once ... */
-    gemm(1, 0, w->in, G, (int)rows, 1, x, w->in, dgates, G, 1, grad->wx, G);
-    add_bias_gradient(grad->b, dgates, rows, G);
-    if (dx) gemm(0, 1, (int)rows, w->in, G, 1, dgates, G, w->wx, G, 1, dx, w->in);
-    /* ... then, with the candidate's columns scaled by r, the recurrent product's. */
+    /* The input product's gradients over all steps at once, then, with the candidate's
+     * columns scaled by r, the recurrent product's. */
+    cell_input_projection_backward(w, grad, G, rows, x, dgates, dx);
     for (long r = 0; r < rows; r++)
         for (int k = 0; k < H; k++) dgates[r * G + 2 * H + k] *= s->gates[r * G + k];
-    const float *h_prev_all = cell_slot(s, 0, cell_prev_slot(s, 0));
-    gemm(1, 0, H, G, (int)rows, 1, h_prev_all, H, dgates, G, 1, grad->wh, G);
-    add_bias_gradient(grad->bh, dgates, rows, G);
+    cell_recurrent_weights_backward(s, grad, G, dgates);
 }
 
 static size_t gru_step_floats(int R, int in, int H)

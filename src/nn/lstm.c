@@ -8,10 +8,6 @@
 #include "nn/cell.h"
 #include "sys/blas.h"
 
-/* Inference computes the input projection this many time steps at a time: large enough
- * for an efficient product, small enough not to hold every step's gates. */
-#define INFER_BLOCK 4
-
 /* Biases zero but the forget gate's, at 1: a new cell remembers by default. */
 static void lstm_init_biases(cell_weights *w)
 {
@@ -53,11 +49,7 @@ static void set_initial_state(cell_seq *s, const float *const *init)
 {
     size_t n = (size_t)s->B * s->H;
     int slot = cell_prev_slot(s, s->reverse ? s->T - 1 : 0);
-    for (int k = 0; k < 2; k++) {
-        float *dst = cell_slot(s, k, slot);
-        if (init && init[k]) memcpy(dst, init[k], n * sizeof *dst);
-        else memset(dst, 0, n * sizeof *dst);
-    }
+    for (int k = 0; k < 2; k++) cell_copy_carry(cell_slot(s, k, slot), init, k, n);
 }
 
 static void lstm_forward(const cell_weights *w, cell_seq *s, const float *x, const float *const *init)
@@ -76,32 +68,30 @@ static void lstm_forward(const cell_weights *w, cell_seq *s, const float *x, con
     }
 }
 
+/* Inference keeps one cell state, updated in place (a padded row keeps its cell, which is
+ * all it needs), and one row of tanh(c) scratch after it. */
+static void infer_advance(const cell_weights *w, int B, int t, const int *len, float *g,
+                          const float *h_prev, float *h, float *scratch)
+{
+    int H = w->hidden, G = 4 * H;
+    float *c = scratch, *tanh_c = c + (size_t)B * H;
+    gemm(0, 0, B, G, H, 1, h_prev, H, w->wh, G, 1, g, G);
+    advance_rows(B, H, t, len, g, h_prev, c, h, c, tanh_c, 0);
+}
+
 static size_t lstm_infer_floats(int B, int H)
 {
-    return (size_t)B * H * (4 * INFER_BLOCK + 2) + H;
+    return cell_infer_walk_floats(4 * H, B, H) + (size_t)B * H + H;
 }
 
 static void lstm_infer(const cell_weights *w, int T, int B, int reverse, const int *len,
                        const float *x, float *out, float *const *final, float *work)
 {
-    int H = w->hidden, G = 4 * H;
+    int H = w->hidden;
     size_t n = (size_t)B * H;
-    float *gates = work, *c = gates + INFER_BLOCK * n * 4, *h0 = c + n, *tanh_c = h0 + n;
+    float *c = work + cell_infer_walk_floats(4 * H, B, H);
     memset(c, 0, n * sizeof *c);
-    memset(h0, 0, n * sizeof *h0);
-    for (int k0 = 0; k0 < T; k0 += INFER_BLOCK) {
-        int steps = T - k0 < INFER_BLOCK ? T - k0 : INFER_BLOCK;
-        int first = reverse ? T - k0 - steps : k0; /* the block holds times [first, first + steps) */
-        cell_input_projection(w, G, (long)steps * B, x + (size_t)first * B * w->in, gates);
-        for (int k = k0; k < k0 + steps; k++) {
-            int t = reverse ? T - 1 - k : k;
-            const float *h_prev = k == 0 ? h0 : out + (size_t)(reverse ? t + 1 : t - 1) * n;
-            float *g = gates + (size_t)(t - first) * B * G;
-            gemm(0, 0, B, G, H, 1, h_prev, H, w->wh, G, 1, g, G);
-            /* c is updated in place: a padded row keeps its cell, which is all it needs */
-            advance_rows(B, H, t, len, g, h_prev, c, out + (size_t)t * n, c, tanh_c, 0);
-        }
-    }
+    cell_infer_walk(w, 4 * H, T, B, reverse, len, x, out, infer_advance, c, work);
     memcpy(final[0], out + (size_t)(reverse ? 0 : T - 1) * n, n * sizeof(float));
     memcpy(final[1], c, n * sizeof(float));
 }
@@ -126,12 +116,6 @@ static void cell_backward_row(const float *g, const float *c_prev, const float *
     }
 }
 
-static void copy_or_zero(float *dst, const float *const *src, int k, size_t n)
-{
-    if (src && src[k]) memcpy(dst, src[k], n * sizeof *dst);
-    else memset(dst, 0, n * sizeof *dst);
-}
-
 static void lstm_backward(const cell_weights *w, cell_weights *grad, const cell_seq *s,
                           const float *x, const float *dh_out, const float *const *dfinal,
                           float *dx, float *const *dinit, float *work)
@@ -139,14 +123,13 @@ static void lstm_backward(const cell_weights *w, cell_weights *grad, const cell_
     int T = s->T, B = s->B, H = s->H, G = 4 * H;
     size_t n = (size_t)B * H;
     float *dgates = work, *dh = dgates + (size_t)T * B * G, *dc = dh + n;
-    copy_or_zero(dh, dfinal, 0, n);
-    copy_or_zero(dc, dfinal, 1, n);
+    cell_copy_carry(dh, dfinal, 0, n);
+    cell_copy_carry(dc, dfinal, 1, n);
     for (int k = 0; k < T; k++) {
-        int t = s->reverse ? k : T - 1 - k;
+        int t = cell_backward_time(s, k);
         float *dg = dgates + (size_t)t * B * G;
         const float *c_prev = cell_slot(s, 1, cell_prev_slot(s, t));
-        if (dh_out)
-            for (size_t r = 0; r < n; r++) dh[r] += dh_out[(size_t)t * n + r];
+        cell_add_output_gradient(dh, dh_out, t, n);
         for (int b = 0; b < B; b++) {
             size_t r = (size_t)b * H;
             if (cell_step_is_real(s->len, t, b))
@@ -162,13 +145,9 @@ static void lstm_backward(const cell_weights *w, cell_weights *grad, const cell_
     }
     if (dinit && dinit[0]) for (size_t r = 0; r < n; r++) dinit[0][r] += dh[r];
     if (dinit && dinit[1]) for (size_t r = 0; r < n; r++) dinit[1][r] += dc[r];
-    /* Weight gradients over all steps at once. Previous states of all steps are contiguous. */
-    const float *h_prev_all = cell_slot(s, 0, cell_prev_slot(s, 0));
-    gemm(1, 0, H, G, T * B, 1, h_prev_all, H, dgates, G, 1, grad->wh, G);
-    gemm(1, 0, w->in, G, T * B, 1, x, w->in, dgates, G, 1, grad->wx, G);
-    for (long r = 0; r < (long)T * B; r++)
-        for (int j = 0; j < G; j++) grad->b[j] += dgates[r * G + j];
-    if (dx) gemm(0, 1, T * B, w->in, G, 1, dgates, G, w->wx, G, 1, dx, w->in);
+    /* Weight gradients over all steps at once; the two products share the gates' gradient. */
+    cell_recurrent_weights_backward(s, grad, G, dgates);
+    cell_input_projection_backward(w, grad, G, (long)T * B, x, dgates, dx);
 }
 
 static size_t lstm_step_floats(int R, int in, int H)
