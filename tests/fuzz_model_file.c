@@ -42,7 +42,7 @@ static void use(const model *m, const void *extra, size_t extra_len)
     if ((extra == NULL) != (extra_len == 0)) abort();
     if (m->n_params > 2000000) return;   /* big enough to be slow; the checks above ran */
     static const char *const lines[] = {"the cat sat on the mat .", "", "猫坐在垫子上。"};
-    decode_options o = {2, 1.0f};
+    decode_options o = {.beam = 2, .len_alpha = 1.0f};
     translator tr;
     translator_init(&tr, m, &o);
     char *out[3];

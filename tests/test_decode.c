@@ -51,7 +51,7 @@ static double teacher_forced_nll(const model *m, const int *src, int sl, const h
 static void check_scores_and_batching(int cell, int bidir, int layers, int beam)
 {
     model *m = tiny_model(cell, bidir, layers);
-    decode_options o = {beam, 1.0f};
+    decode_options o = {.beam = beam, .len_alpha = 1.0f};
     arena ar = {0};
     hypothesis together[4];
     memset(together, 0, sizeof together);
@@ -84,6 +84,63 @@ static void test_gru_greedy_uni(void) { check_scores_and_batching(CELL_GRU, 0, 1
 static void test_gru_beam_uni(void) { check_scores_and_batching(CELL_GRU, 0, 1, 4); }
 static void test_gru_beam_bi_two_layers(void) { check_scores_and_batching(CELL_GRU, 1, 2, 3); }
 
+/* The n best: the first is the 1-best, ranked by normalised score, all different, each
+ * scored as the training path scores it; attention rows are distributions whose argmax is
+ * the hard alignment; greedy search with logprob reports true log-probabilities. */
+static void check_nbest(int cell)
+{
+    model *m = tiny_model(cell, 1, 1);
+    enum { N = 3, K = 4 };
+    decode_options one = {.beam = K, .len_alpha = 1.0f}, many = one;
+    many.nbest = N;
+    many.attention = 1;
+    arena ar = {0};
+    hypothesis best[4], list[4 * N];
+    memset(best, 0, sizeof best);
+    memset(list, 0, sizeof list);
+    decode_sentences(m, SRC, LEN, 4, &one, &ar, best);
+    arena_reset(&ar);
+    decode_sentences(m, SRC, LEN, 4, &many, &ar, list);
+    for (int i = 0; i < 4; i++) {
+        hypothesis *l = list + i * N;
+        CHECK(l[0].len == best[i].len && l[0].score == best[i].score);
+        for (int t = 0; t < l[0].len && t < best[i].len; t++) CHECK(l[0].tokens[t] == best[i].tokens[t]);
+        for (int j = 0; j < N && l[j].tokens; j++) {
+            if (j) CHECK(l[j].norm <= l[j - 1].norm);
+            for (int q = 0; q < j; q++)
+                CHECK(l[q].len != l[j].len || memcmp(l[q].tokens, l[j].tokens, l[j].len * sizeof(int)));
+            if (l[j].len < decode_max_len(LEN[i]) - 1)
+                CHECK_NEAR(-l[j].score, teacher_forced_nll(m, SRC[i], LEN[i], &l[j]), 2e-3);
+            for (int t = 0; t <= l[j].len; t++) {
+                const float *row = l[j].attention + (size_t)t * LEN[i];
+                double sum = 0;
+                int arg = 0;
+                for (int s = 0; s < LEN[i]; s++) sum += row[s], arg = row[s] > row[arg] ? s : arg;
+                CHECK_NEAR(sum, 1.0, 1e-5);
+                if (t < l[j].len) CHECK(arg == l[j].src_pos[t]);
+            }
+        }
+        hypothesis_free(&best[i]);
+        for (int j = 0; j < N; j++) hypothesis_free(&l[j]);
+    }
+    /* greedy with true log-probabilities: the same tokens, scored as the training path does */
+    decode_options greedy = {.beam = 1, .len_alpha = 1.0f, .logprob = 1};
+    for (int i = 0; i < 4; i++) {
+        hypothesis g;
+        memset(&g, 0, sizeof g);
+        arena_reset(&ar);
+        decode_sentences(m, SRC + i, LEN + i, 1, &greedy, &ar, &g);
+        if (g.len < decode_max_len(LEN[i]) - 1)
+            CHECK_NEAR(-g.score, teacher_forced_nll(m, SRC[i], LEN[i], &g), 2e-3);
+        hypothesis_free(&g);
+    }
+    arena_free(&ar);
+    model_free(m);
+}
+
+static void test_nbest_lstm(void) { check_nbest(CELL_LSTM); }
+static void test_nbest_gru(void) { check_nbest(CELL_GRU); }
+
 int main(void)
 {
     blas_set_threads(1);
@@ -93,5 +150,7 @@ int main(void)
     RUN_TEST(test_gru_greedy_uni);
     RUN_TEST(test_gru_beam_uni);
     RUN_TEST(test_gru_beam_bi_two_layers);
+    RUN_TEST(test_nbest_lstm);
+    RUN_TEST(test_nbest_gru);
     return TEST_SUMMARY("decode");
 }

@@ -529,7 +529,7 @@ static void test_weights_out_of_range(void)
     CHECK(model_file_read(in_dir("edge.model"), &m, NULL, NULL) == 0 && m);
     if (m) {
         static const char *const lines[] = {"the cat sat on the mat .", "don't", ""};
-        decode_options o = {3, 1.0f};
+        decode_options o = {.beam = 3, .len_alpha = 1.0f};
         translator tr;
         translator_init(&tr, m, &o);
         char *out[3];

@@ -177,7 +177,7 @@ int cmd_translate(int argc, char **argv)
     blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
     if (model_file_read_only(o.model_path ? o.model_path : model_default_path(), &m) != 0) return 1;
-    decode_options dopt = {o.beam, o.alpha};
+    decode_options dopt = {.beam = o.beam, .len_alpha = o.alpha};
     translator tr;
     translator_init(&tr, m, &dopt);
     translator_set_workers(&tr, o.threads);

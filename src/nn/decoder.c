@@ -161,6 +161,11 @@ static void attend_row(decoder_rows *d, int r, const float *h, float *scores)
     int arg = 0;
     for (int j = 1; j < len; j++) arg = scores[j] > scores[arg] ? j : arg;
     d->attended[r] = arg;
+    if (d->weights) {
+        float *w = d->weights + (size_t)r * d->S;
+        memcpy(w, scores, len * sizeof *w);
+        memset(w + len, 0, (size_t)(d->S - len) * sizeof *w);
+    }
     gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, d->ctx_h + (size_t)r * 2 * H);
     memcpy(d->ctx_h + (size_t)r * 2 * H + H, h, H * sizeof(float));
 }

@@ -60,6 +60,7 @@ typedef struct {
     int *sent;            /* [cap] sentence of each row */
     float *state[MODEL_MAX_LAYERS][CELL_MAX_CARRIES]; /* [cap][H] */
     int *attended;        /* [cap] the source position the last step attended most */
+    float *weights;       /* [cap][S]: the last step's attention weights, when the caller sets it */
     /* private scratch */
     float *tmp, *x, *work, *ctx_h, *att;
     int *tmp_int;

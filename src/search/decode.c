@@ -20,8 +20,9 @@ typedef struct {
  * one sentence side by side, so finished sentences cost nothing in later steps. */
 typedef struct {
     const model *m;
-    int n, K, S, maxlen, rows;
+    int n, K, N, S, maxlen, rows;  /* N: finished hypotheses kept per sentence */
     float alpha;
+    int logprob, attention;
     int *src_len;
     encoder_state enc;
     decoder_rows dec;          /* the decoder's state of every live row */
@@ -31,10 +32,11 @@ typedef struct {
     float *score;              /* [R] log-probability of each live hypothesis */
     float *lse;                /* [R] log of the softmax denominator of each row's logits */
     int *hist, *hist_pos, *hist_tmp;  /* [R][maxlen] tokens and attended positions */
+    float *hist_att, *att_tmp; /* [R][maxlen][S] attention weights, when kept */
     candidate *cand;           /* [2K] */
     int *done;                 /* [n] */
-    hypothesis *best;          /* [n] best finished so far */
-    float *best_norm;          /* [n] */
+    hypothesis *best;          /* [n][N] best finished so far, best first */
+    int *kept;                 /* [n] how many of them there are */
     int *finished;             /* [n] count */
     /* the next step's rows, built by select_sentence */
     int *new_row, *new_tok;
@@ -57,12 +59,16 @@ static void search_alloc(search *s, arena *ar)
     s->hist = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_pos = arena_alloc_int(ar, (size_t)R * s->maxlen);
     s->hist_tmp = arena_alloc_int(ar, (size_t)R * s->maxlen);
+    if (s->attention) {
+        s->hist_att = arena_alloc(ar, (size_t)R * s->maxlen * s->S);
+        s->att_tmp = arena_alloc(ar, (size_t)R * s->maxlen * s->S);
+    }
     s->cand = (candidate *)arena_alloc(ar, (2 * (size_t)s->K * sizeof(candidate) + sizeof(float) - 1) / sizeof(float));
     s->first = arena_alloc_int(ar, n);
     s->count = arena_alloc_int(ar, n);
     s->done = arena_alloc_int(ar, n);
     s->finished = arena_alloc_int(ar, n);
-    s->best_norm = arena_alloc(ar, n);
+    s->kept = arena_alloc_int(ar, n);
     s->new_row = arena_alloc_int(ar, R);
     s->new_tok = arena_alloc_int(ar, R);
     s->new_score = arena_alloc(ar, R);
@@ -80,6 +86,7 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
     }
     encoder_infer(s->m, &s->enc, ar, ids, s->src_len, S, n);
     decoder_rows_start(&s->dec, s->m, &s->enc, s->src_len, n * s->K, ar);
+    if (s->attention) s->dec.weights = arena_alloc(ar, (size_t)n * s->K * S);
     search_alloc(s, ar);
     s->rows = n;
     for (int b = 0; b < n; b++) {
@@ -88,8 +95,8 @@ static void search_start(search *s, const int *const *src, const int *src_len, a
         s->score[b] = 0;
         s->done[b] = 0;
         s->finished[b] = 0;
-        s->best_norm[b] = -INFINITY;
-        memset(&s->best[b], 0, sizeof s->best[b]);
+        s->kept[b] = 0;
+        memset(&s->best[(size_t)b * s->N], 0, s->N * sizeof *s->best);
     }
 }
 
@@ -102,7 +109,7 @@ static void step_rows(search *s, int t)
     decoder_rows_step(&s->dec, s->prev, s->logp);
     for (int r = 0; r < R; r++) {
         float *row = s->logp + (size_t)r * V;
-        s->lse[r] = s->K > 1 ? log_sum_exp(row, V) : 0;
+        s->lse[r] = s->K > 1 || s->logprob ? log_sum_exp(row, V) : 0;
         row[VOCAB_PAD] = row[VOCAB_BOS] = -INFINITY;
     }
 }
@@ -138,30 +145,72 @@ static void offer_row(search *s, int r, float base, int *n, int cap)
     for (; v < V; v++) keep_top(s->cand, n, cap, base + logit[v], r, v);
 }
 
-static void record_finished(search *s, int b, int row, int t, float score)
+/* The normalised score a finished hypothesis of sentence b must beat to be kept. */
+static float keep_bar(const search *s, int b)
 {
-    int len = t; /* tokens before </s> */
-    float norm = normalized(s, score, len + 1);
-    s->finished[b]++;
-    if (norm <= s->best_norm[b]) return;
-    s->best_norm[b] = norm;
-    hypothesis *h = &s->best[b];
+    return s->kept[b] < s->N ? -INFINITY : s->best[(size_t)b * s->N + s->N - 1].norm;
+}
+
+/* Copies row's history (t tokens, and the attention of each step and of step t) into h. */
+static void fill_hypothesis(const search *s, hypothesis *h, int b, int row, int t)
+{
+    int len = t, S = s->S, Sb = s->src_len[b];
     h->tokens = xrealloc(h->tokens, (len ? len : 1) * sizeof(int));
     h->src_pos = xrealloc(h->src_pos, (len ? len : 1) * sizeof(int));
     memcpy(h->tokens, s->hist + (size_t)row * s->maxlen, len * sizeof(int));
     memcpy(h->src_pos, s->hist_pos + (size_t)row * s->maxlen, len * sizeof(int));
     h->len = len;
-    h->score = score;
+    if (!s->attention) return;
+    h->attention = xrealloc(h->attention, (size_t)(len + 1) * Sb * sizeof(float));
+    for (int i = 0; i < len; i++)
+        memcpy(h->attention + (size_t)i * Sb, s->hist_att + ((size_t)row * s->maxlen + i) * S, Sb * sizeof(float));
+    memcpy(h->attention + (size_t)len * Sb, s->dec.weights + (size_t)row * S, Sb * sizeof(float));
 }
 
-/* No live hypothesis can still beat the best finished one: log-probabilities only fall,
+/* The kept hypothesis of sentence b with row's first t tokens, or -1. Two can end alike: at
+ * the length limit, continuations of one row that differ only in the token cut off. */
+static int kept_twin(const search *s, int b, int row, int t)
+{
+    const hypothesis *list = s->best + (size_t)b * s->N;
+    const int *tokens = s->hist + (size_t)row * s->maxlen;
+    for (int i = 0; i < s->kept[b]; i++)
+        if (list[i].len == t && !memcmp(list[i].tokens, tokens, t * sizeof *tokens)) return i;
+    return -1;
+}
+
+/* Row `row` of sentence b ends at step t with total log-probability score: kept among the
+ * sentence's best N, in order, if it is good enough and not one of them already. */
+static void record_finished(search *s, int b, int row, int t, float score)
+{
+    float norm = normalized(s, score, t + 1);
+    s->finished[b]++;
+    if (norm <= keep_bar(s, b)) return;
+    hypothesis *list = s->best + (size_t)b * s->N;
+    int twin = s->N > 1 ? kept_twin(s, b, row, t) : -1;
+    if (twin >= 0) {
+        if (norm <= list[twin].norm) return;
+        hypothesis gone = list[twin]; /* the worse twin leaves; its buffers go last */
+        for (int i = twin; i + 1 < s->kept[b]; i++) list[i] = list[i + 1];
+        list[--s->kept[b]] = gone;
+    }
+    int at = s->kept[b] < s->N ? s->kept[b]++ : s->N - 1;
+    hypothesis spare = list[at]; /* the one dropped, its buffers reused */
+    for (; at > 0 && list[at - 1].norm < norm; at--) list[at] = list[at - 1];
+    list[at] = spare;
+    fill_hypothesis(s, &list[at], b, row, t);
+    list[at].score = score;
+    list[at].norm = norm;
+}
+
+/* No live hypothesis can still make the best N finished ones: log-probabilities only fall,
  * so score / maxlen^alpha bounds what a live one can reach. */
 static int search_can_stop(const search *s, int b, const float *live, int n_live)
 {
     if (s->finished[b] >= s->K || n_live == 0) return 1;
-    if (s->best_norm[b] == -INFINITY) return 0;
+    float bar = keep_bar(s, b);
+    if (bar == -INFINITY) return 0;
     for (int k = 0; k < n_live; k++)
-        if (normalized(s, live[k], decode_max_len(s->src_len[b])) > s->best_norm[b]) return 0;
+        if (normalized(s, live[k], decode_max_len(s->src_len[b])) > bar) return 0;
     return 1;
 }
 
@@ -206,6 +255,14 @@ static void reorder_rows(search *s, int t, int rows)
         for (int r = 0; r < rows; r++)
             memcpy(hist + (size_t)r * ml, s->hist_tmp + (size_t)r * ml, (t + 1) * sizeof(int));
     }
+    if (s->attention) {
+        size_t per = (size_t)ml * s->S;
+        for (int r = 0; r < rows; r++) {
+            memcpy(s->att_tmp + r * per, s->hist_att + from[r] * per, (size_t)t * s->S * sizeof(float));
+            memcpy(s->att_tmp + r * per + (size_t)t * s->S, s->dec.weights + (size_t)from[r] * s->S, s->S * sizeof(float));
+        }
+        memcpy(s->hist_att, s->att_tmp, rows * per * sizeof(float));
+    }
     for (int r = 0; r < rows; r++) s->score[r] = s->new_score[r];
     decoder_rows_select(&s->dec, from, rows);
 }
@@ -217,7 +274,10 @@ void decode_sentences(const model *m, const int *const *src, const int *src_len,
     search s;
     memset(&s, 0, sizeof s);
     s.m = m; s.n = n; s.K = o->beam > 0 ? o->beam : 1;
+    s.N = o->nbest > 1 ? o->nbest : 1; /* more than the beam: no more than K are found */
     s.alpha = o->len_alpha;
+    s.logprob = o->logprob;
+    s.attention = o->attention;
     s.S = 1;
     for (int b = 0; b < n; b++) s.S = src_len[b] > s.S ? src_len[b] : s.S;
     s.maxlen = decode_max_len(s.S);
@@ -237,5 +297,6 @@ void hypothesis_free(hypothesis *h)
 {
     free(h->tokens);
     free(h->src_pos);
+    free(h->attention);
     memset(h, 0, sizeof *h);
 }

@@ -63,7 +63,7 @@ int evaluate_corpus(const model *m, const corpus *c, int beam, int threads, eval
                     char ***translations)
 {
     teacher_forced_loss(m, c, out);
-    decode_options dopt = {beam, 1.0f};
+    decode_options dopt = {.beam = beam, .len_alpha = 1.0f};
     translator tr;
     translator_init(&tr, m, &dopt);
     translator_set_workers(&tr, threads);

@@ -1,6 +1,7 @@
 #include "search/translator.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,22 +51,86 @@ static int copyable(const char *tok)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static char *hypothesis_text(const translator *tr, const hypothesis *h, const token_list *src)
+/* Hypotheses searched per line: the n best asked for, or the best. */
+static int results_per_line(const translator *tr) { return tr->opt.nbest > 1 ? tr->opt.nbest : 1; }
+
+/* A hypothesis's output tokens: unknown words replaced by a copy of the source word they
+ * attend to most, where that is a name or a number, and otherwise left out rather than shown
+ * as <unk>. keep[i] is the hypothesis position of output token i. Returns their number. */
+static int output_tokens(const translator *tr, const hypothesis *h, const token_list *src,
+                         const char **toks, int *keep)
 {
-    const char **toks = xmalloc((h->len ? h->len : 1) * sizeof *toks);
     int n = 0;
     for (int i = 0; i < h->len; i++) {
+        const char *t = NULL;
         if (h->tokens[i] == VOCAB_UNK) {
             int j = h->src_pos[i];
-            if (j >= 0 && j < src->n && copyable(src->tok[j])) toks[n++] = src->tok[j];
-            continue; /* an untranslatable word is left out rather than shown as <unk> */
+            if (j >= 0 && j < src->n && copyable(src->tok[j])) t = src->tok[j];
+        } else if (h->tokens[i] != VOCAB_EOS) {
+            t = vocab_token(tr->m->tgt_vocab, h->tokens[i]);
         }
-        if (h->tokens[i] == VOCAB_EOS) continue;
-        toks[n++] = vocab_token(tr->m->tgt_vocab, h->tokens[i]);
+        if (!t) continue;
+        keep[n] = i;
+        toks[n++] = t;
     }
-    char *s = text_detokenize((lang_t)tr->m->cfg.tgt_lang, toks, n);
+    return n;
+}
+
+/* A growing string for alignments. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} text_buf;
+
+static void buf_printf(text_buf *b, const char *fmt, double v1, double v2)
+{
+    for (;;) {
+        size_t room = b->cap - b->len;
+        int k = snprintf(b->p + b->len, room, fmt, v1, v2);
+        if (k >= 0 && (size_t)k < room) {
+            b->len += (size_t)k;
+            return;
+        }
+        b->cap = b->cap * 2 + 64;
+        b->p = xrealloc(b->p, b->cap);
+    }
+}
+
+/* The alignment of the n output tokens (keep: their hypothesis positions) over the src_len
+ * source tokens, as translation.alignment describes. */
+static char *alignment_text(alignment_kind kind, const hypothesis *h, const int *keep, int n, int src_len)
+{
+    text_buf b = {xmalloc(64), 0, 64};
+    b.p[0] = 0;
+    if (kind == ALIGN_HARD) {
+        for (int i = 0; i < n; i++) buf_printf(&b, i ? " %.0f-%.0f" : "%.0f-%.0f", h->src_pos[keep[i]], i);
+        return b.p;
+    }
+    for (int i = 0; i <= n; i++) { /* row n: the step that ended the sentence */
+        const float *row = h->attention + (size_t)(i < n ? keep[i] : h->len) * src_len;
+        for (int j = 0; j < src_len; j++) buf_printf(&b, j ? ",%.3f" : i ? " %.3f" : "%.3f", row[j], 0);
+    }
+    return b.p;
+}
+
+static translation hypothesis_translation(const translator *tr, const hypothesis *h,
+                                          const token_list *src, int src_len)
+{
+    const char **toks = xmalloc((h->len ? h->len : 1) * sizeof *toks);
+    int *keep = xmalloc((h->len ? h->len : 1) * sizeof *keep);
+    int n = output_tokens(tr, h, src, toks, keep);
+    translation t = {text_detokenize((lang_t)tr->m->cfg.tgt_lang, toks, n), h->norm, NULL};
+    if (tr->alignment != ALIGN_NONE) t.alignment = alignment_text(tr->alignment, h, keep, n, src_len);
     free(toks);
-    return s;
+    free(keep);
+    return t;
+}
+
+void translation_free(translation *t)
+{
+    free(t->text);
+    free(t->alignment);
+    memset(t, 0, sizeof *t);
 }
 
 static void ensure_token_lists(translator *tr, int n)
@@ -139,7 +204,7 @@ static void search_chunks(void *ctx, int w)
             len[i] = job->len[from + i];
         }
         arena_reset(&tr->ar[w]);
-        decode_sentences(tr->m, lens, len, n, &tr->opt, &tr->ar[w], job->hyp + from);
+        decode_sentences(tr->m, lens, len, n, &tr->opt, &tr->ar[w], job->hyp + (size_t)from * results_per_line(tr));
     }
 }
 
@@ -171,13 +236,15 @@ static void encode_lines(translator *tr, const char *const *lines, int n, int *s
     free(key);
 }
 
-void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status)
+void translate_lines_full(translator *tr, const char *const *lines, int n, translation *out,
+                          int *found, int *status)
 {
     if (n <= 0) return;
     ensure_token_lists(tr, n);
+    int k = results_per_line(tr);
     search_job job = {.tr = tr};
     encode_lines(tr, lines, n, status, &job);
-    job.hyp = xcalloc(job.m ? job.m : 1, sizeof *job.hyp);
+    job.hyp = xcalloc((size_t)(job.m ? job.m : 1) * k, sizeof *job.hyp);
     int most = chunk_limit(tr->opt.beam), even = (job.m + tr->workers - 1) / tr->workers;
     plan_chunks(&job, even < 1 ? 1 : even < most ? even : most);
     int chunks = job.chunks;
@@ -190,17 +257,45 @@ void translate_lines(translator *tr, const char *const *lines, int n, char **out
     } else {
         parallel_run(chunks < tr->workers ? chunks : tr->workers, search_chunks, &job);
     }
-    for (int i = 0; i < n; i++) out[i] = NULL;
+    for (int i = 0; i < n; i++) {
+        found[i] = 0;
+        memset(out + (size_t)i * k, 0, k * sizeof *out);
+    }
     for (int j = 0; j < job.m; j++) {
-        out[job.line[j]] = hypothesis_text(tr, &job.hyp[j], &tr->tok[job.line[j]]);
-        hypothesis_free(&job.hyp[j]);
+        int line = job.line[j];
+        for (int q = 0; q < k; q++) {
+            hypothesis *h = &job.hyp[(size_t)j * k + q];
+            if (q == 0 || h->tokens)
+                out[(size_t)line * k + found[line]++] = hypothesis_translation(tr, h, &tr->tok[line], job.len[j]);
+            hypothesis_free(h);
+        }
     }
     for (int i = 0; i < n; i++)
-        if (!out[i]) out[i] = xstrdup("");
+        if (!found[i]) {
+            out[(size_t)i * k] = (translation){xstrdup(""), 0, NULL};
+            if (tr->alignment != ALIGN_NONE) out[(size_t)i * k].alignment = xstrdup("");
+            found[i] = 1;
+        }
     free(job.hyp);
     free(job.chunk_end);
     free(job.ids);
     free(job.len);
     free(job.line);
     free((void *)job.src);
+}
+
+void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status)
+{
+    if (n <= 0) return;
+    int k = results_per_line(tr);
+    translation *all = xmalloc((size_t)n * k * sizeof *all);
+    int *found = xmalloc((size_t)n * sizeof *found);
+    translate_lines_full(tr, lines, n, all, found, status);
+    for (int i = 0; i < n; i++) {
+        out[i] = all[(size_t)i * k].text;
+        free(all[(size_t)i * k].alignment);
+        for (int q = 1; q < found[i]; q++) translation_free(&all[(size_t)i * k + q]);
+    }
+    free(all);
+    free(found);
 }

@@ -14,9 +14,24 @@
 #define TRANSLATOR_BEAM_ROWS 160     /* hypotheses searched together, about */
 #define TRANSLATOR_CHUNK_TOKENS 2048 /* source tokens (longest x sentences) per search, about */
 
+/* What an alignment shows, appended after the translation. */
+typedef enum { ALIGN_NONE, ALIGN_HARD, ALIGN_SOFT } alignment_kind;
+
+/* One translation of a line, with what translate_lines_full was asked for. */
+typedef struct {
+    char *text;       /* detokenized; malloc'd */
+    float score;      /* length-normalised log-probability (score / (tokens + 1)^alpha) */
+    /* malloc'd, NULL without an alignment: hard, Moses style "i-j" pairs (source token i,
+     * output token j, the source token attended most); soft, for every output token and
+     * then the end of sentence one group of comma-separated weights over the source tokens,
+     * groups separated by spaces. Tokens are the model's: `tokenize -m` shows them. */
+    char *alignment;
+} translation;
+
 typedef struct {
     const model *m;
     decode_options opt;
+    alignment_kind alignment;
     token_list *tok;   /* one per line of the current batch */
     int tok_cap;
     int workers;       /* threads, each searching its own chunks with single-threaded BLAS */
@@ -33,6 +48,13 @@ void translator_free(translator *tr);
  * that is not valid UTF-8 gives "" and status[i] = -1; a cropped line gives status 1;
  * else 0. status may be NULL. */
 void translate_lines(translator *tr, const char *const *lines, int n, char **out, int *status);
+
+/* translate_lines, with every result: out[i * k + j] (k = max(opt.nbest, 1)) is the j-th
+ * best translation of line i, found[i] how many there are (may be fewer than k; 1 for an
+ * empty or invalid line, whose translation is ""). Free each with translation_free. */
+void translate_lines_full(translator *tr, const char *const *lines, int n, translation *out,
+                          int *found, int *status);
+void translation_free(translation *t);
 
 /* Source-side ids of one tokenized line (unknown words -> <unk>), at most max ids. */
 int encode_tokens(const vocab *v, const token_list *t, int *ids, int max);
