@@ -21,6 +21,7 @@
 #   BENCH_ONE_RUNS  runs of the one-sentence timing (20)
 #   BENCH_RESULTS   results file            (bench/results.tsv); "-" or "" appends nothing
 #   BENCH_NOTE      free text for the results row's note column
+#   BENCH_BIN       measure this seqtrans binary instead of building ./seqtrans (for A/B runs)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -64,9 +65,14 @@ fi
 command -v cc >/dev/null 2>&1 || die "no C compiler (cc)"
 date +%s%N | grep -q '^[0-9]*$' || die "date +%s%N must give nanoseconds (GNU date)"
 
-say "building seqtrans"
-make -s seqtrans >&2 || die "make seqtrans failed"
-SEQ=./seqtrans
+if [ -n "${BENCH_BIN:-}" ]; then
+    SEQ=$BENCH_BIN
+    [ -x "$SEQ" ] || die "BENCH_BIN '$SEQ' is not an executable"
+else
+    say "building seqtrans"
+    make -s seqtrans >&2 || die "make seqtrans failed"
+    SEQ=./seqtrans
+fi
 
 mkdir -p build
 OB_INC=$(ls -d /usr/include/*/openblas-pthread 2>/dev/null | head -n 1 || true)
