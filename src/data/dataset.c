@@ -75,14 +75,43 @@ static void sort_by_length(const dataset *d, long *order, long n)
     free(key);
 }
 
-void epoch_plan_make(const dataset *d, int batch_size, rng_t *rng, epoch_plan *p)
+/* The padded size of a batch as the token budget counts it: pairs times the longest side of
+ * any of them (target counting </s>), which is what its activations grow with. */
+static long pair_cost(const dataset *d, long pair)
+{
+    long s = d->src_len[pair], t = d->tgt_len[pair] + 1L;
+    return s > t ? s : t;
+}
+
+/* Cuts the sorted order into batches: at most batch_size pairs each and, with max_tokens,
+ * at most max_tokens padded tokens (a pair alone over the budget is a batch of its own).
+ * Writes the segment starts into cuts ([n + 1]) and returns their number. */
+static long cut_batches(const dataset *d, const long *order, long n, int batch_size,
+                        long max_tokens, long *cuts)
+{
+    long k = 0, longest = 0;
+    for (long i = 0; i < n; i++) {
+        long count = k ? i - cuts[k - 1] : 0, c = pair_cost(d, order[i]);
+        long widest = c > longest ? c : longest;
+        if (k == 0 || count == batch_size || (max_tokens > 0 && (count + 1) * widest > max_tokens)) {
+            cuts[k++] = i;
+            widest = c;
+        }
+        longest = widest;
+    }
+    cuts[k] = n;
+    return k;
+}
+
+void epoch_plan_make(const dataset *d, int batch_size, long max_tokens, rng_t *rng, epoch_plan *p)
 {
     long n = d->n, window = (long)batch_size * 50;
     p->order = xrealloc(p->order, (n ? n : 1) * sizeof(long));
     for (long i = 0; i < n; i++) p->order[i] = i;
     shuffle(p->order, n, rng);
     for (long w = 0; w < n; w += window) sort_by_length(d, p->order + w, n - w < window ? n - w : window);
-    p->n_batches = (n + batch_size - 1) / batch_size;
+    long *cuts = xmalloc((n + 1) * sizeof *cuts);
+    p->n_batches = cut_batches(d, p->order, n, batch_size, max_tokens, cuts);
     p->start = xrealloc(p->start, (p->n_batches + 1) * sizeof(long));
     /* Shuffle the batches themselves, then lay out their starts. */
     long *perm = xmalloc((p->n_batches ? p->n_batches : 1) * sizeof(long));
@@ -90,14 +119,14 @@ void epoch_plan_make(const dataset *d, int batch_size, rng_t *rng, epoch_plan *p
     shuffle(perm, p->n_batches, rng);
     long *sorted = xmalloc((n ? n : 1) * sizeof(long)), pos = 0;
     for (long k = 0; k < p->n_batches; k++) {
-        long from = perm[k] * batch_size, to = from + batch_size < n ? from + batch_size : n;
         p->start[k] = pos;
-        for (long i = from; i < to; i++) sorted[pos++] = p->order[i];
+        for (long i = cuts[perm[k]]; i < cuts[perm[k] + 1]; i++) sorted[pos++] = p->order[i];
     }
     p->start[p->n_batches] = pos;
     free(p->order);
     p->order = sorted;
     free(perm);
+    free(cuts);
 }
 
 void epoch_plan_free(epoch_plan *p)

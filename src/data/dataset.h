@@ -27,7 +27,10 @@ typedef struct {
     long n_batches;
 } epoch_plan;
 
-void epoch_plan_make(const dataset *d, int batch_size, rng_t *rng, epoch_plan *p);
+/* Batches of at most batch_size pairs and, when max_tokens > 0, at most max_tokens padded
+ * tokens (pairs x the longest side of any of them, target counting </s>), so that one long
+ * paragraph does not blow the memory of a step and short sentences fill theirs. */
+void epoch_plan_make(const dataset *d, int batch_size, long max_tokens, rng_t *rng, epoch_plan *p);
 void epoch_plan_free(epoch_plan *p);
 
 /* Fills bt (buffers from the arena) with pairs idx[0..n). */

@@ -621,7 +621,7 @@ static int train_loop(trainer *tr)
 {
     while (!epochs_done(tr) && !out_of_budget(tr)) {
         tr->data_rng = tr->epoch_rng;
-        epoch_plan_make(&tr->train, tr->o->batch, &tr->data_rng, &tr->plan);
+        epoch_plan_make(&tr->train, tr->o->batch, tr->o->batch_tokens, &tr->data_rng, &tr->plan);
         for (long k = tr->batch_in_epoch; k < tr->plan.n_batches; k++) {
             if (stop_signal) return stop_signal;
             if (out_of_budget(tr)) return 0;

@@ -10,6 +10,7 @@ typedef struct {
     int reverse, epochs, batch, emb, hidden, layers, bidir, cell, seed, threads, resume, quiet, strict;
     double time_limit;   /* seconds, 0 = none */
     long max_steps;      /* 0 = none */
+    long batch_tokens;   /* padded tokens per step at most (0 = no limit) */
     float dropout, lr, clip, label_smoothing;
     int src_min_count, tgt_min_count, src_max_vocab, tgt_max_vocab, max_len;
     int dev_beam;
