@@ -39,7 +39,11 @@ $(BUILD)/tests/%: tests/%.c tests/check.h tests/gradcheck.h $(BUILD)/libseqtrans
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-test: deps seqtrans $(TEST_BIN)
+# Drives translate as a co-process for the soak tests (scripts/soak.sh, tests/cli_soak.sh).
+$(BUILD)/soak_translate: scripts/soak_translate.c | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+test: deps seqtrans $(TEST_BIN) $(BUILD)/soak_translate
 	@sh tests/run.sh $(BUILD) ./seqtrans
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -47,7 +51,7 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" seqtrans-asan
 
-seqtrans-asan: $(BUILD)/main.o $(BUILD)/libseqtrans.a $(TEST_BIN)
+seqtrans-asan: $(BUILD)/main.o $(BUILD)/libseqtrans.a $(TEST_BIN) $(BUILD)/soak_translate
 	$(CC) $(CFLAGS) -o $@ $(BUILD)/main.o $(BUILD)/libseqtrans.a $(LDLIBS)
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh $(BUILD) ./seqtrans-asan
 

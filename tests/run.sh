@@ -2,6 +2,7 @@
 # Runs every unit-test binary and every CLI test script, then prints one total line.
 # usage: tests/run.sh BUILD_DIR SEQTRANS_BINARY
 build=$1; bin=$2
+export SEQTRANS_BUILD="$build" # where CLI tests find the helpers built with the tests
 passed=0; failed=0
 tally() { # reads "name: N passed, M failed" lines from a log
     p=$(sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$1" | tail -n 1)
