@@ -660,37 +660,6 @@ static void test_replace_is_atomic(void)
     model_free(other);
 }
 
-/* CRC-32C: the standard check value, and the three-stream path for large buffers against
- * a plain bitwise loop, over lengths and alignments around its split points, chained. */
-static uint32_t crc_bitwise(uint32_t crc, const unsigned char *b, size_t n)
-{
-    crc = ~crc;
-    while (n--) {
-        crc ^= *b++;
-        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1)));
-    }
-    return ~crc;
-}
-
-static void test_crc32c(void)
-{
-    CHECK(crc32c(0, "123456789", 9) == 0xE3069283u);
-    size_t cap = (1 << 18) + 64;
-    unsigned char *buf = xmalloc(cap);
-    uint64_t x = 88172645463325252ull;
-    for (size_t i = 0; i < cap; i++) {
-        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-        buf[i] = (unsigned char)x;
-    }
-    size_t lens[] = {0, 1, 7, 8, 65535, 65536, 65537, 65536 + 23, 200003, (1 << 18)};
-    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
-        for (int off = 0; off < 3; off++) {
-            CHECK(crc32c(0, buf + off, lens[i]) == crc_bitwise(0, buf + off, lens[i]));
-            CHECK(crc32c(0x12345678u, buf + off, lens[i]) == crc_bitwise(0x12345678u, buf + off, lens[i]));
-        }
-    free(buf);
-}
-
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -698,7 +667,6 @@ int main(void)
         return 1;
     }
     snprintf(path, sizeof path, "%s/m.model", dir);
-    RUN_TEST(test_crc32c);
     RUN_TEST(test_round_trip);
     if (!good) return TEST_SUMMARY("model_file");
     RUN_TEST(test_other_shapes);

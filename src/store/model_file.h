@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "nn/model.h"
+#include "store/crc32c.h"
 #include "store/files.h"
 
 #define MODEL_FILE_VERSION 1
@@ -46,9 +47,6 @@ int model_file_read_only(const char *path, model **out);
  * checked. */
 int model_file_parse(const char *name, const unsigned char *buf, size_t len, model **out,
                      void **extra, size_t *extra_len);
-
-/* CRC-32C (Castagnoli) of p[0..n), continuing from crc (start with 0). */
-uint32_t crc32c(uint32_t crc, const void *p, size_t n);
 
 /* The path of the model when none is given: $SEQTRANS_MODEL, else "seqtrans.model". */
 const char *model_default_path(void);
