@@ -4,10 +4,10 @@
  *              u32 CRC-32C of the model part, u32 CRC-32C of the state part, u64 0
  *   offset 48  model part (what translate needs), version 2: a directory, u32 section
  *              count (1..MODEL_FILE_MAX_SECTIONS), u32 0, then for each section u32 tag
- *              (four letters), u32 flags (bit 0: required, other bits 0), u64 file offset,
- *              u64 length; then the sections in directory order, each at the first
- *              multiple of its alignment (at most 64) after the one before, the gaps zero;
- *              the last one ends the part. The sections this version writes:
+ *              (four letters), u32 flags (bit 0: required; the others written 0 and
+ *              ignored), u64 file offset, u64 length; then the sections in directory
+ *              order, each at the first multiple of its alignment (at most 64) after the
+ *              one before, the gaps zero; the last one ends the part. This version writes:
  *                CONF  configuration: u32 field count, then that many i32 fields in the
  *                      order of model_config_field_name (src_vocab tgt_vocab emb hidden
  *                      layers bidir src_lang tgt_lang cell); required

@@ -57,6 +57,8 @@ enum { N_CONFIG = sizeof CONFIG / sizeof CONFIG[0] };
 /* How many fields a file of each version holds: version 1 exactly 8; version 2 at least
  * the 9 it started with, and a file with fields this reader does not know is newer. */
 static const int CONFIG_MIN[] = {0, 8, 9}, CONFIG_MAX[] = {0, 8, N_CONFIG};
+_Static_assert(sizeof CONFIG_MIN / sizeof CONFIG_MIN[0] == MODEL_FILE_VERSION + 1,
+               "a new version says how many configuration fields its files hold");
 
 int model_config_field_count(void) { return N_CONFIG; }
 
