@@ -191,6 +191,9 @@ static void *emit_params(const model *m, const void **p, size_t *n)
     return NULL;
 }
 
+/* Positions in SECTIONS, for the version 1 layout, which has no tags. */
+enum { CONF, SVOC, TVOC, PF32 };
+
 /* The sections of the model part, in the order they are parsed and written (a section may
  * use what those before it found). Tags are four letters. */
 static const section_kind SECTIONS[] = {
@@ -256,9 +259,9 @@ static int locate_v1(const unsigned char *part, size_t len, section_map *map)
 {
     size_t pos = 0;
     if (len < 4 || le(part, 4) > (len - 4) / 4) return unfound(map, "truncated or corrupt model file (configuration)");
-    add_span(map, &SECTIONS[0], SECTIONS[0].tag, 1, 0, 4 + 4 * le(part, 4));
+    add_span(map, &SECTIONS[CONF], SECTIONS[CONF].tag, 1, 0, 4 + 4 * le(part, 4));
     pos = 4 + 4 * le(part, 4);
-    for (int k = 1; k <= 2; k++) {
+    for (int k = SVOC; k <= TVOC; k++) {
         if (len - pos < 8 || le(part + pos, 8) > len - pos - 8)
             return unfound(map, "truncated or corrupt model file (%s)", SECTIONS[k].name);
         add_span(map, &SECTIONS[k], SECTIONS[k].tag, 1, pos + 8, le(part + pos, 8));
@@ -273,12 +276,40 @@ static int locate_v1(const unsigned char *part, size_t len, section_map *map)
     if ((len - pos) % 4 || (len - pos) / 4 != count)
         return unfound(map, "truncated or corrupt model file (%zu bytes of parameters for %llu)",
                        len - pos, (unsigned long long)count);
-    add_span(map, &SECTIONS[3], SECTIONS[3].tag, 1, pos, len - pos);
+    add_span(map, &SECTIONS[PF32], SECTIONS[PF32].tag, 1, pos, len - pos);
     return 0;
 }
 
-/* Version 2: a directory of sections (see model_file.h), each entry checked against the
- * part before it is used. */
+/* Version 2: one directory entry e, of the section that follows the one ending at *end
+ * (a part offset), checked against the part before it is used. */
+static int locate_entry(const unsigned char *part, size_t len, const unsigned char *e, size_t *end,
+                        section_map *map)
+{
+    uint32_t tag = (uint32_t)le(e, 4);
+    int required = (le(e + 4, 4) & FLAG_REQUIRED) != 0;
+    uint64_t at = le(e + 8, 8), length = le(e + 16, 8); /* at: a file offset */
+    const section_kind *k = kind_of(tag);
+    char t[5];
+    part_tag_text(tag, t);
+    if (at < HEADER_BYTES + *end || at - HEADER_BYTES - *end >= MAX_ALIGN || at - HEADER_BYTES > len ||
+        length > len - (at - HEADER_BYTES))
+        return unfound(map, "truncated or corrupt model file (section '%s' at %llu, %llu bytes)", t,
+                       (unsigned long long)at, (unsigned long long)length);
+    size_t from = (size_t)(at - HEADER_BYTES);
+    if (!all_zero(part + *end, from - *end)) return unfound(map, "corrupt model file (padding before '%s')", t);
+    if (k && (at % k->align || (k->floats && length % 4)))
+        return unfound(map, "corrupt model file (section '%s' misaligned)", t);
+    for (int j = 0; j < map->n; j++)
+        if (map->s[j].tag == tag) return unfound(map, "corrupt model file (two '%s' sections)", t);
+    if (!k && required)
+        return unfound(map, "the model needs a section '%s' this seqtrans does not know (written by "
+                            "a newer seqtrans?)", t);
+    add_span(map, k, tag, required, from, length);
+    *end = from + (size_t)length;
+    return 0;
+}
+
+/* Version 2: the directory (see model_file.h), then each of its entries. */
 static int locate_v2(const unsigned char *part, size_t len, section_map *map)
 {
     if (len < DIRECTORY_AT) return unfound(map, "truncated or corrupt model file (section directory)");
@@ -286,32 +317,9 @@ static int locate_v2(const unsigned char *part, size_t len, section_map *map)
     if (n == 0 || n > MODEL_FILE_MAX_SECTIONS || le(part + 4, 4) != 0)
         return unfound(map, "corrupt model file (section directory of %llu entries)", (unsigned long long)n);
     if ((len - DIRECTORY_AT) / ENTRY_BYTES < n) return unfound(map, "truncated or corrupt model file (section directory)");
-    size_t end = DIRECTORY_AT + (size_t)n * ENTRY_BYTES; /* of the previous section */
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *e = part + DIRECTORY_AT + i * ENTRY_BYTES;
-        uint32_t tag = (uint32_t)le(e, 4);
-        int required = (le(e + 4, 4) & FLAG_REQUIRED) != 0;
-        uint64_t at = le(e + 8, 8), length = le(e + 16, 8);
-        const section_kind *k = kind_of(tag);
-        char t[5];
-        part_tag_text(tag, t);
-        /* offsets are the file's; the part starts at HEADER_BYTES */
-        if (at < HEADER_BYTES + end || at - HEADER_BYTES - end >= MAX_ALIGN || at - HEADER_BYTES > len ||
-            length > len - (at - HEADER_BYTES))
-            return unfound(map, "truncated or corrupt model file (section '%s' at %llu, %llu bytes)", t,
-                           (unsigned long long)at, (unsigned long long)length);
-        size_t from = (size_t)(at - HEADER_BYTES);
-        if (!all_zero(part + end, from - end)) return unfound(map, "corrupt model file (padding before '%s')", t);
-        if (k && (at % k->align || (k->floats && length % 4)))
-            return unfound(map, "corrupt model file (section '%s' misaligned)", t);
-        for (int j = 0; j < map->n; j++)
-            if (map->s[j].tag == tag) return unfound(map, "corrupt model file (two '%s' sections)", t);
-        if (!k && required)
-            return unfound(map, "the model needs a section '%s' this seqtrans does not know (written by "
-                                "a newer seqtrans?)", t);
-        add_span(map, k, tag, required, from, length);
-        end = from + (size_t)length;
-    }
+    size_t end = DIRECTORY_AT + (size_t)n * ENTRY_BYTES;
+    for (size_t i = 0; i < n; i++)
+        if (locate_entry(part, len, part + DIRECTORY_AT + i * ENTRY_BYTES, &end, map) != 0) return -1;
     if (end != len) return unfound(map, "corrupt model file (%zu bytes after the last section)", len - end);
     return 0;
 }
