@@ -90,12 +90,37 @@ if [ -x ./seqtrans ] && [ -n "$data" ]; then
     done
     [ -f "$seeds/model_file/tiny-bi.model" ] &&
         head -c 200 "$seeds/model_file/tiny-bi.model" > "$seeds/model_file/truncated.model"
+    # the same model in the version 1 layout (no directory), which is still read
+    [ -f "$seeds/model_file/tiny-uni.model" ] && command -v python3 >/dev/null 2>&1 &&
+        python3 - "$seeds/model_file/tiny-uni.model" "$seeds/model_file/tiny-v1.model" <<'PY'
+import struct, sys
+def crc32c(b, crc=0):
+    crc ^= 0xffffffff
+    for x in b:
+        crc ^= x
+        for _ in range(8): crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
+    return crc ^ 0xffffffff
+f = open(sys.argv[1], 'rb').read()
+model_len, state_len = struct.unpack_from('<QQ', f, 16)
+n = struct.unpack_from('<I', f, 48)[0]
+sec = {}
+for i in range(n):
+    tag, flags, at, length = struct.unpack_from('<4sIQQ', f, 56 + 24 * i)
+    sec[tag] = f[at:at + length]
+conf = struct.pack('<I', 8) + sec[b'CONF'][4:4 + 32]
+part = conf + struct.pack('<Q', len(sec[b'SVOC'])) + sec[b'SVOC'] + struct.pack('<Q', len(sec[b'TVOC'])) + sec[b'TVOC']
+part += struct.pack('<Q', len(sec[b'PF32']) // 4)
+part += bytes((64 - (48 + len(part)) % 64) % 64) + sec[b'PF32']
+state = f[48 + model_len:]
+head = b'SEQTRANS' + struct.pack('<IIQQIIQ', 1, 0, len(part), len(state), crc32c(part), crc32c(state), 0)
+open(sys.argv[2], 'wb').write(head + part + state)
+PY
 else
     echo "fuzz: no ./seqtrans (run make) or no data/: the model_file target starts without a seed model" >&2
 fi
 printf 'SEQTRANS\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     > "$seeds/model_file/header-only.model"
-printf '"SEQTRANS"\n"<pad>\\x00<unk>\\x00<s>\\x00</s>\\x00"\n"\\x08\\x00\\x00\\x00"\n"\\x01\\x00\\x00\\x00"\n' > "$out/model_file.dict"
+printf '"SEQTRANS"\n"<pad>\\x00<unk>\\x00<s>\\x00</s>\\x00"\n"\\x08\\x00\\x00\\x00"\n"\\x09\\x00\\x00\\x00"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"CONF"\n"SVOC"\n"TVOC"\n"PF32"\n"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00"\n' > "$out/model_file.dict"
 
 # ---- run ------------------------------------------------------------------------------------
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}

@@ -130,12 +130,12 @@ head -c $((size - 1)) "$M" > "$TMP/short1.model"
 model_end=$((48 + $(od -An -t u8 -j 16 -N 8 "$M" | tr -d ' ')))
 cp "$M" "$TMP/flip.model"; printf 'Z' | dd of="$TMP/flip.model" bs=1 seek=$((model_end / 2)) conv=notrunc 2>/dev/null
 cp "$M" "$TMP/stateflip.model"; printf 'Z' | dd of="$TMP/stateflip.model" bs=1 seek=$(((model_end + size) / 2)) conv=notrunc 2>/dev/null
-cp "$M" "$TMP/v2.model"; printf '\002' | dd of="$TMP/v2.model" bs=1 seek=8 conv=notrunc 2>/dev/null
+cp "$M" "$TMP/v3.model"; printf '\003' | dd of="$TMP/v3.model" bs=1 seek=8 conv=notrunc 2>/dev/null
 printf '\211PNG\r\n\032\n\000\000\000\rIHDR' > "$TMP/png.model"
 printf 'Whose map is this?\t这是谁的地图？\n' > "$TMP/text.model"
 mkdir "$TMP/dir.model"
 for case in "empty:empty file" "trunc:truncated" "short1:truncated" "long1:corrupt" \
-            "flip:checksum" "v2:version 2 is not supported" "png:not a seqtrans model" \
+            "flip:checksum" "v3:version 3 is not supported" "png:not a seqtrans model" \
             "text:not a seqtrans model" "dir:directory" "missing:No such file"; do
     mname=${case%%:*}; says=${case#*:}
     exits 1 "translate -m $mname.model" sh -c 'echo Hello | "$1" translate -m "$2"' sh "$SEQTRANS" "$TMP/$mname.model"

@@ -44,12 +44,15 @@ static vocab *make_vocab(const char *const *toks, int n)
     return v;
 }
 
-static model *tiny_model(int layers, int bidir, uint64_t seed)
+static model *tiny_cell_model(int cell, int layers, int bidir, uint64_t seed);
+static model *tiny_model(int layers, int bidir, uint64_t seed) { return tiny_cell_model(0, layers, bidir, seed); }
+
+static model *tiny_cell_model(int cell, int layers, int bidir, uint64_t seed)
 {
     static const char *const en[] = {"the", "cat", "sat", "on", "mat", ".", "don", "'t"};
     static const char *const zh[] = {"猫", "坐", "在", "垫", "子", "上", "。"};
     vocab *sv = make_vocab(en, 8), *tv = make_vocab(zh, 7);
-    model_config cfg = {vocab_size(sv), vocab_size(tv), 4, 6, layers, bidir, 0, 1, 0};
+    model_config cfg = {vocab_size(sv), vocab_size(tv), 4, 6, layers, bidir, 0, 1, cell};
     CHECK(model_config_check(&cfg) == 0);
     model *m = model_new(&cfg, sv, tv);
     rng_t rng;
@@ -178,6 +181,79 @@ static size_t good_len;
 static model *reference;
 static const char state[] = "training state: opaque bytes \x00\x01\x02";
 
+/* ---- version 2 files taken apart and put together by hand, from the layout documented in
+ * model_file.h (not with the library's writer) ---- */
+
+enum { DIR_AT = HDR + 8, ENTRY = 24 };
+#define TAG(s) ((uint32_t)(unsigned char)(s)[0] | (uint32_t)(unsigned char)(s)[1] << 8 | \
+                (uint32_t)(unsigned char)(s)[2] << 16 | (uint32_t)(unsigned char)(s)[3] << 24)
+
+/* The directory entry (its file offset) of the section tagged tag, or 0. */
+static size_t entry_of(const unsigned char *buf, size_t len, const char *tag)
+{
+    if (len < DIR_AT) return 0;
+    uint64_t n = get_le(buf + HDR, 4);
+    for (uint64_t i = 0; i < n && DIR_AT + (i + 1) * ENTRY <= len; i++)
+        if (get_le(buf + DIR_AT + i * ENTRY, 4) == TAG(tag)) return DIR_AT + i * ENTRY;
+    return 0;
+}
+
+/* The file offset of section tag's bytes (its length in *n), or 0. */
+static size_t section_of(const unsigned char *buf, size_t len, const char *tag, size_t *n)
+{
+    size_t e = entry_of(buf, len, tag);
+    if (!e) return 0;
+    if (n) *n = (size_t)get_le(buf + e + 16, 8);
+    return (size_t)get_le(buf + e + 8, 8);
+}
+
+typedef struct {
+    const char *tag;
+    uint32_t flags;
+    unsigned align;
+    const void *p;
+    size_t len;
+} crafted;
+
+/* A version 2 file of the given sections, in order, and state; malloc'd, *len its size. */
+static unsigned char *craft(const crafted *s, int n, const void *st, size_t st_len, size_t *len)
+{
+    size_t at = DIR_AT + (size_t)n * ENTRY, cap = at + st_len;
+    for (int i = 0; i < n; i++) cap += s[i].len + 64;
+    unsigned char *b = calloc(1, cap);
+    memcpy(b, "SEQTRANS", 8);
+    put_le(b + 8, 2, 4);
+    put_le(b + HDR, (uint64_t)n, 4);
+    for (int i = 0; i < n; i++) {
+        at += (s[i].align - at % s[i].align) % s[i].align;
+        unsigned char *e = b + DIR_AT + (size_t)i * ENTRY;
+        put_le(e, TAG(s[i].tag), 4);
+        put_le(e + 4, s[i].flags, 4);
+        put_le(e + 8, at, 8);
+        put_le(e + 16, s[i].len, 8);
+        if (s[i].len) memcpy(b + at, s[i].p, s[i].len);
+        at += s[i].len;
+    }
+    if (st_len) memcpy(b + at, st, st_len);
+    put_le(b + 16, at - HDR, 8);
+    *len = at + st_len;
+    fix_header(b, *len);
+    return b;
+}
+
+/* The four sections of the reference file, to craft others from. */
+static crafted own[4];
+static void take_own_sections(void)
+{
+    static const char *const tags[] = {"CONF", "SVOC", "TVOC", "PF32"};
+    static const unsigned aligns[] = {4, 1, 1, 64};
+    for (int i = 0; i < 4; i++) {
+        size_t n = 0, at = section_of(good, good_len, tags[i], &n);
+        CHECK(at != 0);
+        own[i] = (crafted){tags[i], 1, aligns[i], good + at, n};
+    }
+}
+
 /* ---- tests ---- */
 
 static void test_round_trip(void)
@@ -220,9 +296,10 @@ static void test_round_trip(void)
 
 static void test_other_shapes(void)
 {
+    for (int cell = 0; cell <= 1; cell++)
     for (int layers = 1; layers <= 3; layers++)
         for (int bidir = 0; bidir <= 1; bidir++) {
-            model *a = tiny_model(layers, bidir, (uint64_t)(layers * 10 + bidir)), *b = NULL;
+            model *a = tiny_cell_model(cell, layers, bidir, (uint64_t)(layers * 10 + bidir)), *b = NULL;
             CHECK(model_file_write(in_dir("shape.model"), a, NULL, 0) == 0);
             CHECK(model_file_read(in_dir("shape.model"), &b, NULL, NULL) == 0);
             CHECK(b && same_model(a, b));
@@ -326,48 +403,282 @@ static void test_structure_behind_the_checksum(void)
 static void test_sizes_checked_before_trusted(void)
 {
     unsigned char *bad = malloc(good_len);
-    /* the configuration asks for a huge model: refused before any allocation */
+    size_t conf = section_of(good, good_len, "CONF", NULL);
+    CHECK(conf != 0 && get_le(good + conf, 4) == 9);
+    /* the configuration asks for a huge model, or is out of range: refused before any
+     * allocation (field i at conf + 4 + 4 i; the count at conf) */
     static const struct { int offset; uint32_t value; } huge[] = {
-        {HDR + 4, 10000000}, {HDR + 8, 10000000}, {HDR + 12, 8192}, {HDR + 16, 8192},
-        {HDR + 20, 8}, {HDR + 4, 0x7fffffff}, {HDR + 12, 0x80000000u}, {HDR + 16, 0xffffffffu},
-        {HDR, 0xffffffffu}, {HDR, 7}};
+        {4, 10000000}, {8, 10000000}, {12, 8192}, {16, 8192}, {20, 8}, {4, 0x7fffffff},
+        {12, 0x80000000u}, {16, 0xffffffffu}, {20, 9}, {24, 2}, {28, 2}, {32, 0xffffffffu},
+        {36, 2}, {36, 0xffffffffu}, {0, 0xffffffffu}, {0, 7}, {0, 8}, {0, 0}};
     for (size_t k = 0; k < sizeof huge / sizeof huge[0]; k++) {
         memcpy(bad, good, good_len);
-        put_le(bad + huge[k].offset, huge[k].value, 4);
+        put_le(bad + conf + huge[k].offset, huge[k].value, 4);
         fix_header(bad, good_len);
         CHECK(parse_quietly(bad, good_len) != 0);
     }
-    /* huge lengths of the vocabulary blob, the parameter count and the state */
-    size_t vocab_len_at = HDR + 4 + 8 * 4;
-    size_t params_at = good_len - sizeof state - reference->n_params * 4;
-    static const uint64_t lengths[] = {UINT64_MAX, UINT64_MAX - 31, 1ULL << 62, 1ULL << 32,
-                                       0x7fffffffffffffffULL, 0};
+    /* huge offsets and lengths in every directory entry, the section count, and the
+     * header's part lengths */
+    static const uint64_t lengths[] = {UINT64_MAX, UINT64_MAX - 31, UINT64_MAX - HDR + 1, 1ULL << 62,
+                                       1ULL << 32, 0x7fffffffffffffffULL, 0};
+    uint64_t n_sections = get_le(good + HDR, 4);
     for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+        for (uint64_t i = 0; i < n_sections; i++)
+            for (int field = 8; field <= 16; field += 8) {
+                memcpy(bad, good, good_len);
+                put_le(bad + DIR_AT + i * ENTRY + field, lengths[k], 8);
+                fix_header(bad, good_len);
+                CHECK(parse_quietly(bad, good_len) != 0);
+            }
         memcpy(bad, good, good_len);
-        put_le(bad + vocab_len_at, lengths[k], 8);
+        put_le(bad + HDR, lengths[k], 4);
         fix_header(bad, good_len);
         CHECK(parse_quietly(bad, good_len) != 0);
-        /* the header's section lengths */
         for (int at = 16; at <= 24; at += 8) {
             memcpy(bad, good, good_len);
             put_le(bad + at, lengths[k], 8);
             CHECK(parse_quietly(bad, good_len) != 0);
         }
     }
-    /* the parameter count sits just before the padding that leads to the weights */
-    int found = 0;
-    for (size_t at = params_at - 8; at > vocab_len_at && !found; at--)
-        if (get_le(good + at, 8) == reference->n_params) {
-            found = 1;
-            for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
-                memcpy(bad, good, good_len);
-                put_le(bad + at, lengths[k], 8);
-                fix_header(bad, good_len);
-                CHECK(parse_quietly(bad, good_len) != 0);
-            }
-        }
-    CHECK(found);
     free(bad);
+}
+
+/* The section directory: what a reader of this version skips, refuses and names. */
+static void test_sections(void)
+{
+    take_own_sections();
+    size_t len;
+    /* sections in another order, and an optional one this reader does not know: read */
+    static const char note[] = "provenance: a note a later seqtrans may write";
+    crafted shuffled[] = {own[3], {"ZZZZ", 0, 8, note, sizeof note}, own[1], own[0], own[2]};
+    unsigned char *f = craft(shuffled, 5, state, sizeof state, &len);
+    model *m = NULL;
+    void *extra = NULL;
+    size_t extra_len = 0;
+    CHECK(model_file_parse("x.model", f, len, &m, &extra, &extra_len) == 0);
+    CHECK(m && same_model(m, reference));
+    CHECK(extra_len == sizeof state && extra && !memcmp(extra, state, sizeof state));
+    model_free(m);
+    free(extra);
+    free(f);
+    /* the same section flagged required: refused, and named as newer */
+    shuffled[1].flags = 1;
+    f = craft(shuffled, 5, NULL, 0, &len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "needs a section 'ZZZZ' this seqtrans does not know") != NULL);
+    free(f);
+    /* each required section missing; one twice */
+    for (int drop = 0; drop < 4; drop++) {
+        crafted some[3];
+        for (int i = 0, j = 0; i < 4; i++)
+            if (i != drop) some[j++] = own[i];
+        f = craft(some, 3, NULL, 0, &len);
+        quiet_begin();
+        CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+        static const char *const says[] = {"no configuration section", "no source vocabulary section",
+                                           "no target vocabulary section", "no parameters (float32) section"};
+        CHECK(strstr(quiet_end(), says[drop]) != NULL);
+        free(f);
+    }
+    crafted twice[] = {own[0], own[1], own[2], own[3], own[1]};
+    f = craft(twice, 5, NULL, 0, &len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "two 'SVOC' sections") != NULL);
+    free(f);
+    /* the parameters not 64-byte aligned, and a gap that is not zeros */
+    crafted moved[] = {own[0], own[1], own[2], own[3]};
+    moved[3].align = 4;
+    f = craft(moved, 4, NULL, 0, &len);
+    if (section_of(f, len, "PF32", NULL) % 64) {
+        quiet_begin();
+        CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+        CHECK(strstr(quiet_end(), "'PF32' misaligned") != NULL);
+    }
+    free(f);
+    f = craft(own, 4, NULL, 0, &len);
+    size_t pf = section_of(f, len, "PF32", NULL);
+    CHECK(pf % 64 == 0 && f[pf - 1] == 0);
+    f[pf - 1] = 1;
+    fix_header(f, len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "padding before 'PF32'") != NULL);
+    free(f);
+    /* a configuration with a field this seqtrans does not know is newer; one with cell 1 (GRU)
+     * is in range, but these parameters are an LSTM's, too many for a GRU; 2 is no cell */
+    unsigned char conf[4 + 4 * 10];
+    memcpy(conf, own[0].p, own[0].len);
+    put_le(conf, 10, 4);
+    put_le(conf + 4 + 4 * 9, 0, 4);
+    crafted newer[] = {{"CONF", 1, 4, conf, sizeof conf}, own[1], own[2], own[3]};
+    f = craft(newer, 4, NULL, 0, &len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "configuration has 10 fields, this seqtrans knows 9") != NULL);
+    free(f);
+    newer[0].len = 4 + 4 * 9;
+    put_le(conf, 9, 4);
+    for (int cell = 1; cell <= 2; cell++) {
+        put_le(conf + 4 + 4 * 8, (uint64_t)cell, 4);
+        f = craft(newer, 4, NULL, 0, &len);
+        m = NULL;
+        quiet_begin();
+        int rc = model_file_parse("x.model", f, len, &m, NULL, NULL);
+        const char *msg = quiet_end();
+        CHECK(rc != 0 && strstr(msg, cell == 1 ? "parameters" : "cell = 2, outside 0..1") != NULL);
+        model_free(m);
+        free(f);
+    }
+}
+
+/* A caller's own sections go into the model part; a reader skips one that is not required
+ * and refuses one that is; sections that cannot be laid out are refused on writing. */
+static void test_added_sections(void)
+{
+    static const char merges[] = "t h\nth e\n";
+    model_file_section add[] = {{MODEL_FILE_TAG('X', 'M', 'R', 'G'), 0, 64, merges, sizeof merges},
+                                {MODEL_FILE_TAG('X', 'E', 'M', 'P'), 0, 1, NULL, 0}};
+    const char *p = in_dir("added.model");
+    file_part st = {state, sizeof state};
+    CHECK(model_file_write_sections(p, reference, add, 2, &st, 1) == 0);
+    model *m = NULL;
+    void *extra = NULL;
+    size_t extra_len = 0;
+    CHECK(model_file_read(p, &m, &extra, &extra_len) == 0 && m && same_model(m, reference));
+    CHECK(extra_len == sizeof state);
+    model_free(m);
+    free(extra);
+    model_file_info info;
+    CHECK(model_file_describe(p, &info) == 0);
+    CHECK(info.version == MODEL_FILE_VERSION && info.n_sections == 6 && info.state_bytes == sizeof state);
+    const model_file_entry *e = &info.sections[4];
+    CHECK(!strcmp(e->tag_text, "XMRG") && !strcmp(e->name, "unknown") && !e->required);
+    CHECK(e->bytes == sizeof merges && e->offset % 64 == 0);
+    size_t len = 0;
+    unsigned char *bytes = slurp(p, &len);
+    CHECK(bytes && e->offset + e->bytes <= len && !memcmp(bytes + e->offset, merges, sizeof merges));
+    free(bytes);
+    /* required: written, and refused by a reader that does not know it */
+    add[0].required = 1;
+    CHECK(model_file_write_sections(p, reference, add, 1, NULL, 0) == 0);
+    quiet_begin();
+    CHECK(model_file_read_only(p, &m) != 0);
+    CHECK(strstr(quiet_end(), "'XMRG' this seqtrans does not know") != NULL);
+    /* a tag of the model's own, the same tag twice, an alignment that is no power of two */
+    model_file_section wrong[][2] = {
+        {{MODEL_FILE_TAG('C', 'O', 'N', 'F'), 0, 4, merges, 4}, add[1]},
+        {add[1], add[1]},
+        {{MODEL_FILE_TAG('X', 'A', 'L', 'N'), 0, 3, merges, 4}, add[1]},
+        {{MODEL_FILE_TAG('X', 'A', 'L', 'N'), 0, 128, merges, 4}, add[1]},
+    };
+    for (size_t k = 0; k < sizeof wrong / sizeof wrong[0]; k++) {
+        quiet_begin();
+        CHECK(model_file_write_sections(in_dir("wrong.model"), reference, wrong[k], 2, NULL, 0) != 0);
+        CHECK(strstr(quiet_end(), "internal error") != NULL);
+    }
+    CHECK(access(in_dir("wrong.model"), F_OK) != 0);
+}
+
+/* What `seqtrans info` prints: the configuration's fields by name, the sections by name. */
+static void test_describe(void)
+{
+    model_file_info info;
+    CHECK(model_file_describe(path, &info) == 0);
+    CHECK(info.version == 2 && info.n_sections == 4);
+    CHECK(info.model_bytes + info.state_bytes + HDR == good_len);
+    static const char *const names[] = {"src_vocab", "tgt_vocab", "emb", "hidden", "layers",
+                                        "bidir", "src_lang", "tgt_lang", "cell"};
+    CHECK(model_config_field_count() == 9);
+    for (int i = 0; i < 9; i++) CHECK(model_config_field_name(i) && !strcmp(model_config_field_name(i), names[i]));
+    CHECK(model_config_field_name(9) == NULL && model_config_field_name(-1) == NULL);
+    const model_config *c = &reference->cfg;
+    int want[] = {c->src_vocab, c->tgt_vocab, c->emb, c->hidden, c->layers, c->bidir, c->src_lang,
+                  c->tgt_lang, c->cell};
+    for (int i = 0; i < 9; i++) CHECK(model_config_field(&info.cfg, i) == want[i]);
+    uint64_t sum = 0;
+    for (int i = 0; i < info.n_sections; i++) {
+        sum += info.sections[i].bytes;
+        CHECK(info.sections[i].required && strcmp(info.sections[i].name, "unknown"));
+    }
+    CHECK(!strcmp(info.sections[3].tag_text, "PF32") && info.sections[3].bytes == reference->n_params * 4);
+    CHECK(!strcmp(info.sections[0].name, "configuration"));
+    CHECK(sum < info.model_bytes && info.model_bytes - sum < 8 + 4 * 24 + 4 * 64);
+    quiet_begin();
+    CHECK(model_file_describe(in_dir("nope.model"), &info) != 0);
+    quiet_end();
+}
+
+/* tests/fixtures/lstm-v1.model, written before the sections: read by every path, as an LSTM
+ * (version 1 has no cell field); and refused when damaged, like a version 2 file. */
+static void test_version_1(void)
+{
+    const char *v1 = "tests/fixtures/lstm-v1.model";
+    size_t len = 0;
+    unsigned char *buf = slurp(v1, &len);
+    CHECK(buf != NULL && len > HDR && get_le(buf + 8, 4) == 1);
+    if (!buf || len <= HDR) {
+        free(buf);
+        return;
+    }
+    model *a = NULL, *b = NULL, *c = NULL;
+    CHECK(model_file_read(v1, &a, NULL, NULL) == 0);
+    CHECK(model_file_read_only(v1, &b) == 0);
+    CHECK(model_file_parse(v1, buf, len, &c, NULL, NULL) == 0);
+    CHECK(a && b && c && same_model(a, b) && same_model(a, c));
+    CHECK(a && a->cfg.cell == 0 && a->n_params == model_layout(&a->cfg, NULL, NULL));
+    model_file_info info;
+    CHECK(model_file_describe(v1, &info) == 0);
+    CHECK(info.version == 1 && info.n_sections == 4 && info.cfg.cell == 0);
+    CHECK(a && info.sections[3].bytes == a->n_params * 4 && info.sections[3].offset % 64 == 0);
+    /* written again, it is a version 2 file of the same model */
+    CHECK(a && model_file_write(in_dir("from-v1.model"), a, NULL, 0) == 0);
+    model *d = NULL;
+    CHECK(model_file_read(in_dir("from-v1.model"), &d, NULL, NULL) == 0 && a && d && same_model(a, d));
+    CHECK(model_file_describe(in_dir("from-v1.model"), &info) == 0 && info.version == 2);
+    model_free(a);
+    model_free(b);
+    model_free(c);
+    model_free(d);
+    /* truncations, and the structure behind the checksum: every byte before the parameters */
+    int accepted = 0;
+    for (size_t n = 0; n < len; n += n < 2048 ? 1 : 997)
+        if (parse_quietly(buf, n) == 0) accepted++;
+    CHECK(accepted == 0);
+    unsigned char *bad = malloc(len);
+    size_t params_at = info.sections[3].offset;
+    static const unsigned char values[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0x09};
+    for (size_t i = HDR; i < params_at; i++)
+        for (size_t v = 0; v < sizeof values; v++) {
+            if (buf[i] == values[v]) continue;
+            memcpy(bad, buf, len);
+            bad[i] = values[v];
+            fix_header(bad, len);
+            model *m = NULL;
+            quiet_begin();
+            int rc = model_file_parse("x.model", bad, len, &m, NULL, NULL);
+            quiet_end();
+            if (rc == 0) {
+                CHECK(m && m->n_params == model_layout(&m->cfg, NULL, NULL));
+                CHECK(m && vocab_size(m->src_vocab) == m->cfg.src_vocab && m->cfg.cell == 0);
+            }
+            model_free(m);
+        }
+    /* a version 1 configuration has exactly 8 fields */
+    memcpy(bad, buf, len);
+    put_le(bad + HDR, 9, 4);
+    fix_header(bad, len);
+    CHECK(parse_quietly(bad, len) != 0);
+    /* a non-finite weight */
+    memcpy(bad, buf, len);
+    put_le(bad + params_at + 4 * 100, 0x7f800000, 4);
+    fix_header(bad, len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", bad, len, &a, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "non-finite") != NULL);
+    free(bad);
+    free(buf);
 }
 
 static void test_foreign_and_empty(void)
@@ -401,7 +712,7 @@ static void test_foreign_and_empty(void)
 static void test_newer_version(void)
 {
     unsigned char *v = malloc(good_len);
-    static const uint32_t versions[] = {2, 3, 0xffffffffu, 0};
+    static const uint32_t versions[] = {3, 4, 0xffffffffu, 0};
     for (size_t k = 0; k < sizeof versions / sizeof versions[0]; k++) {
         memcpy(v, good, good_len);
         put_le(v + 8, versions[k], 4);
@@ -415,12 +726,12 @@ static void test_newer_version(void)
         CHECK(parse_quietly(v, 40) != 0);
     }
     memcpy(v, good, good_len);
-    put_le(v + 8, 2, 4);
-    spit(in_dir("v2.model"), v, good_len / 3);
+    put_le(v + 8, 3, 4);
+    spit(in_dir("v3.model"), v, good_len / 3);
     model *m = NULL;
     quiet_begin();
-    CHECK(model_file_read(in_dir("v2.model"), &m, NULL, NULL) != 0);
-    CHECK(strstr(quiet_end(), "version 2 is not supported") != NULL);
+    CHECK(model_file_read(in_dir("v3.model"), &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "version 3 is not supported") != NULL);
     free(v);
 }
 
@@ -660,37 +971,6 @@ static void test_replace_is_atomic(void)
     model_free(other);
 }
 
-/* CRC-32C: the standard check value, and the three-stream path for large buffers against
- * a plain bitwise loop, over lengths and alignments around its split points, chained. */
-static uint32_t crc_bitwise(uint32_t crc, const unsigned char *b, size_t n)
-{
-    crc = ~crc;
-    while (n--) {
-        crc ^= *b++;
-        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1)));
-    }
-    return ~crc;
-}
-
-static void test_crc32c(void)
-{
-    CHECK(crc32c(0, "123456789", 9) == 0xE3069283u);
-    size_t cap = (1 << 18) + 64;
-    unsigned char *buf = xmalloc(cap);
-    uint64_t x = 88172645463325252ull;
-    for (size_t i = 0; i < cap; i++) {
-        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-        buf[i] = (unsigned char)x;
-    }
-    size_t lens[] = {0, 1, 7, 8, 65535, 65536, 65537, 65536 + 23, 200003, (1 << 18)};
-    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
-        for (int off = 0; off < 3; off++) {
-            CHECK(crc32c(0, buf + off, lens[i]) == crc_bitwise(0, buf + off, lens[i]));
-            CHECK(crc32c(0x12345678u, buf + off, lens[i]) == crc_bitwise(0x12345678u, buf + off, lens[i]));
-        }
-    free(buf);
-}
-
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -698,7 +978,6 @@ int main(void)
         return 1;
     }
     snprintf(path, sizeof path, "%s/m.model", dir);
-    RUN_TEST(test_crc32c);
     RUN_TEST(test_round_trip);
     if (!good) return TEST_SUMMARY("model_file");
     RUN_TEST(test_other_shapes);
@@ -706,6 +985,10 @@ int main(void)
     RUN_TEST(test_every_byte_corrupted);
     RUN_TEST(test_structure_behind_the_checksum);
     RUN_TEST(test_sizes_checked_before_trusted);
+    RUN_TEST(test_sections);
+    RUN_TEST(test_added_sections);
+    RUN_TEST(test_describe);
+    RUN_TEST(test_version_1);
     RUN_TEST(test_foreign_and_empty);
     RUN_TEST(test_newer_version);
     RUN_TEST(test_non_finite_weights);

@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/crc32c.h"
 #include "store/file_view.h"
 #include "store/files.h"
+#include "store/model_part.h"
 #include "text/vocab.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -20,8 +22,12 @@
 #endif
 
 static const char MAGIC[8] = {'S', 'E', 'Q', 'T', 'R', 'A', 'N', 'S'};
-/* Files written before the cell kind was stored hold 8 configuration fields: LSTM. */
-enum { HEADER_BYTES = MODEL_FILE_HEADER_BYTES, CONFIG_FIELDS = 9, LSTM_ONLY_FIELDS = 8, MAX_PARTS = 16 };
+enum { HEADER_BYTES = MODEL_FILE_HEADER_BYTES };
+
+static void put_le(unsigned char *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
 
 const char *model_default_path(void)
 {
@@ -29,199 +35,52 @@ const char *model_default_path(void)
     return env && *env ? env : "seqtrans.model";
 }
 
-/* ---- CRC-32C: the SSE4.2 instruction where there is one, the same polynomial bitwise
- * elsewhere ---- */
-
-#define CRC32C_POLY 0x82F63B78u /* reflected */
-
-/* a * b modulo the CRC polynomial, in the CRC's reflected bit order (bit 31 is x^0). */
-static uint32_t crc_mul(uint32_t a, uint32_t b)
-{
-    uint32_t product = 0;
-    for (int i = 0; i < 32; i++, a <<= 1) {
-        if (a & 0x80000000u) product ^= b;
-        b = (b >> 1) ^ (CRC32C_POLY & (0u - (b & 1)));
-    }
-    return product;
-}
-
-/* The CRC register after n zero bytes: the register times x^(8n). */
-static uint32_t crc_skip_zeros(uint32_t reg, size_t n)
-{
-    uint32_t power = 0x00800000u; /* x^8 */
-    for (; n; n >>= 1, power = crc_mul(power, power))
-        if (n & 1) reg = crc_mul(reg, power);
-    return reg;
-}
-
-#if defined(__SSE4_2__)
-#include <nmmintrin.h>
-static uint64_t crc_bytes(uint64_t reg, const unsigned char *b, size_t n)
-{
-    for (; n >= 8; n -= 8, b += 8) {
-        uint64_t v;
-        memcpy(&v, b, 8);
-        reg = _mm_crc32_u64(reg, v);
-    }
-    for (; n; n--) reg = _mm_crc32_u8((uint32_t)reg, *b++);
-    return reg;
-}
-
-/* The crc32 instruction takes 3 cycles and can start every cycle, so three independent
- * streams over three thirds of a large buffer run about three times as fast; their
- * registers are then joined by the identity crc(A B) = crc(A) x^(8|B|) + crc_0(B). */
-static uint32_t crc_register(uint32_t reg, const unsigned char *b, size_t n)
-{
-    enum { MIN_SPLIT = 1 << 16 };
-    if (n >= MIN_SPLIT) {
-        size_t third = n / 3 / 8 * 8;
-        const unsigned char *p0 = b, *p1 = b + third, *p2 = b + 2 * third;
-        uint64_t r0 = reg, r1 = 0, r2 = 0;
-        for (size_t i = 0; i < third; i += 8) {
-            uint64_t v0, v1, v2;
-            memcpy(&v0, p0 + i, 8);
-            memcpy(&v1, p1 + i, 8);
-            memcpy(&v2, p2 + i, 8);
-            r0 = _mm_crc32_u64(r0, v0);
-            r1 = _mm_crc32_u64(r1, v1);
-            r2 = _mm_crc32_u64(r2, v2);
-        }
-        reg = crc_skip_zeros((uint32_t)r0, third) ^ (uint32_t)r1;
-        reg = crc_skip_zeros(reg, third) ^ (uint32_t)r2;
-        b += 3 * third;
-        n -= 3 * third;
-    }
-    return (uint32_t)crc_bytes(reg, b, n);
-}
-#else
-static uint32_t crc_register(uint32_t reg, const unsigned char *b, size_t n)
-{
-    while (n--) {
-        reg ^= *b++;
-        for (int k = 0; k < 8; k++) reg = (reg >> 1) ^ (CRC32C_POLY & (0u - (reg & 1)));
-    }
-    return reg;
-}
-#endif
-
-uint32_t crc32c(uint32_t crc, const void *p, size_t n)
-{
-    return ~crc_register(~crc, p, n);
-}
-
 /* ---- writing ---- */
 
-typedef struct {
-    unsigned char *p;
-    size_t len, cap;
-} bytes;
-
-static void put(bytes *b, const void *src, size_t n)
+static void make_header(unsigned char h[HEADER_BYTES], uint64_t model_len, uint64_t state_len,
+                        uint32_t model_crc, uint32_t state_crc)
 {
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2 + 4096;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    if (n) memcpy(b->p + b->len, src, n);
-    b->len += n;
-}
-
-static void put_u32(bytes *b, uint32_t v)
-{
-    unsigned char x[4] = {v, v >> 8, v >> 16, v >> 24};
-    put(b, x, 4);
-}
-
-static void put_u64(bytes *b, uint64_t v)
-{
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
-}
-
-static void put_blob(bytes *b, const void *p, size_t n)
-{
-    put_u64(b, n);
-    put(b, p, n);
-}
-
-/* Every weight finite and |w| <= 2^50. The bound keeps every sum of products in the forward
- * pass finite (at most 8192 terms of two weights: 2^13 * 2^100 < 2^128), so an accepted
- * model can never turn into Inf or NaN while translating; training never comes near it.
- * As bit patterns, |w| > 2^50, Inf and NaN are exactly the values above 0x58800000; no early
- * exit, so the loop vectorizes. */
-static int weights_in_range(const float *w, size_t n)
-{
-    uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &w[i], sizeof u);
-        bad |= (u & 0x7fffffffu) > 0x58800000u;
-    }
-    return !bad;
-}
-
-/* The model section up to its parameters: configuration, vocabularies, count, padding. */
-static void model_prefix(const model *m, bytes *b)
-{
-    const model_config *c = &m->cfg;
-    int32_t f[CONFIG_FIELDS] = {c->src_vocab, c->tgt_vocab, c->emb, c->hidden,
-                                c->layers, c->bidir, c->src_lang, c->tgt_lang, c->cell};
-    put_u32(b, CONFIG_FIELDS);
-    for (int i = 0; i < CONFIG_FIELDS; i++) put_u32(b, (uint32_t)f[i]);
-    size_t n;
-    char *v = vocab_serialize(m->src_vocab, &n);
-    put_blob(b, v, n);
-    free(v);
-    v = vocab_serialize(m->tgt_vocab, &n);
-    put_blob(b, v, n);
-    free(v);
-    put_u64(b, m->n_params);
-    static const unsigned char zeros[64];
-    put(b, zeros, (64 - (HEADER_BYTES + b->len) % 64) % 64);
-}
-
-static void make_header(bytes *h, uint64_t model_len, uint64_t state_len, uint32_t model_crc,
-                        uint32_t state_crc)
-{
-    put(h, MAGIC, 8);
-    put_u32(h, MODEL_FILE_VERSION);
-    put_u32(h, 0);
-    put_u64(h, model_len);
-    put_u64(h, state_len);
-    put_u32(h, model_crc);
-    put_u32(h, state_crc);
-    put_u64(h, 0);
+    memset(h, 0, HEADER_BYTES);
+    memcpy(h, MAGIC, sizeof MAGIC);
+    put_le(h + 8, MODEL_FILE_VERSION, 4);
+    put_le(h + 16, model_len, 8);
+    put_le(h + 24, state_len, 8);
+    put_le(h + 32, model_crc, 4);
+    put_le(h + 36, state_crc, 4);
 }
 
 int model_file_check_writable(const char *path) { return file_check_writable(path); }
 
-int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts)
+int model_file_write_sections(const char *path, const model *m, const model_file_section *add,
+                              int n_add, const file_part *state, int n_parts)
 {
-    if (!weights_in_range(m->params, m->n_params)) {
-        st_error("refusing to write '%s': the model has non-finite weights (or beyond 2^50)", path);
+    part_image img;
+    if (part_build(path, m, add, n_add, &img) != 0) {
+        part_image_free(&img);
         return -1;
     }
-    if (n_parts > MAX_PARTS - 3) {
-        st_error("internal error: too many parts for '%s'", path);
-        return -1;
-    }
-    bytes prefix = {0}, header = {0};
-    model_prefix(m, &prefix);
-    size_t params_len = m->n_params * sizeof(float);
-    uint32_t model_crc = crc32c(crc32c(0, prefix.p, prefix.len), m->params, params_len);
     uint32_t state_crc = 0;
     uint64_t state_len = 0;
     for (int i = 0; i < n_parts; i++) {
         state_crc = crc32c(state_crc, state[i].p, state[i].len);
         state_len += state[i].len;
     }
-    make_header(&header, prefix.len + params_len, state_len, model_crc, state_crc);
-    file_part parts[MAX_PARTS] = {{header.p, header.len}, {prefix.p, prefix.len}, {m->params, params_len}};
-    for (int i = 0; i < n_parts; i++) parts[3 + i] = state[i];
-    int rc = file_replace(path, parts, 3 + n_parts);
-    free(prefix.p);
-    free(header.p);
+    unsigned char header[HEADER_BYTES];
+    make_header(header, img.len, state_len, img.crc, state_crc);
+    int n = 1 + img.n_pieces + n_parts;
+    file_part *parts = xmalloc((size_t)n * sizeof *parts);
+    parts[0] = (file_part){header, HEADER_BYTES};
+    memcpy(parts + 1, img.pieces, (size_t)img.n_pieces * sizeof *parts);
+    if (n_parts) memcpy(parts + 1 + img.n_pieces, state, (size_t)n_parts * sizeof *parts);
+    int rc = file_replace(path, parts, n);
+    free(parts);
+    part_image_free(&img);
     return rc;
+}
+
+int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts)
+{
+    return model_file_write_sections(path, m, NULL, 0, state, n_parts);
 }
 
 int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len)
@@ -230,27 +89,7 @@ int model_file_write(const char *path, const model *m, const void *extra, size_t
     return model_file_write_parts(path, m, &state, extra_len ? 1 : 0);
 }
 
-/* ---- reading: a cursor that refuses to step past the end ---- */
-
-typedef struct {
-    const unsigned char *p;
-    size_t len, pos;
-    const char *name;
-    int failed;
-} reader;
-
-static const unsigned char *take(reader *r, size_t n, const char *what)
-{
-    if (r->failed) return NULL;
-    if (n > r->len - r->pos) {
-        st_error("%s: truncated or corrupt model file (%s)", r->name, what);
-        r->failed = 1;
-        return NULL;
-    }
-    const unsigned char *p = r->p + r->pos;
-    r->pos += n;
-    return p;
-}
+/* ---- reading ---- */
 
 static uint64_t le(const unsigned char *p, int n)
 {
@@ -259,38 +98,14 @@ static uint64_t le(const unsigned char *p, int n)
     return v;
 }
 
-static uint32_t get_u32(reader *r, const char *what)
-{
-    const unsigned char *p = take(r, 4, what);
-    return p ? (uint32_t)le(p, 4) : 0;
-}
-
-static uint64_t get_u64(reader *r, const char *what)
-{
-    const unsigned char *p = take(r, 8, what);
-    return p ? le(p, 8) : 0;
-}
-
-static const unsigned char *get_blob(reader *r, size_t *n, const char *what)
-{
-    uint64_t len = get_u64(r, what);
-    if (r->failed) return NULL;
-    if (len > r->len - r->pos) {
-        st_error("%s: truncated or corrupt model file (%s)", r->name, what);
-        r->failed = 1;
-        return NULL;
-    }
-    *n = (size_t)len;
-    return take(r, *n, what);
-}
-
 typedef struct {
+    uint32_t version;
     uint64_t model_len, state_len;
     uint32_t model_crc, state_crc;
 } header_info;
 
 /* Checks the header at p (have bytes of it available) of a file of size bytes: magic,
- * version, and the section lengths against the size. Returns 0, or -1 with an error printed. */
+ * version, and the part lengths against the size. Returns 0, or -1 with an error printed. */
 static int check_header(const char *name, const unsigned char *p, size_t have, uint64_t size,
                         header_info *h)
 {
@@ -309,7 +124,7 @@ static int check_header(const char *name, const unsigned char *p, size_t have, u
     }
     uint32_t version = (uint32_t)le(p + 8, 4);
     if (version > MODEL_FILE_VERSION || version == 0) {
-        st_error("%s: model file version %u is not supported (this seqtrans reads version %d; "
+        st_error("%s: model file version %u is not supported (this seqtrans reads versions 1 to %d; "
                  "a newer seqtrans wrote it?)", name, version, MODEL_FILE_VERSION);
         return -1;
     }
@@ -319,16 +134,17 @@ static int check_header(const char *name, const unsigned char *p, size_t have, u
         return -1;
     }
     uint32_t flags = (uint32_t)le(p + 12, 4);
-    if (flags != 0) { /* version 1 writes 0: anything else is damage */
+    if (flags != 0) { /* versions 1 and 2 write 0: anything else is damage */
         st_error("%s: corrupt or unsupported model file (header flags %#x)", name, flags);
         return -1;
     }
     if (le(p + 40, 8) != 0) {
-        /* also what a file in the single-section layout of earlier development builds shows */
+        /* also what a file in the single-part layout of earlier development builds shows */
         st_error("%s: corrupt or unsupported model file (reserved header bytes 40-47 are not "
                  "zero; written by an older development build?)", name);
         return -1;
     }
+    h->version = version;
     h->model_len = le(p + 16, 8);
     h->state_len = le(p + 24, 8);
     h->model_crc = (uint32_t)le(p + 32, 4);
@@ -345,100 +161,9 @@ static int check_header(const char *name, const unsigned char *p, size_t have, u
     return 0;
 }
 
-static int read_config(reader *r, model_config *c)
-{
-    uint32_t n = get_u32(r, "configuration");
-    if (r->failed) return -1;
-    if (n != CONFIG_FIELDS && n != LSTM_ONLY_FIELDS) {
-        st_error("%s: corrupt model file (%u configuration fields)", r->name, n);
-        return -1;
-    }
-    int32_t f[CONFIG_FIELDS] = {0};
-    for (uint32_t i = 0; i < n; i++) f[i] = (int32_t)get_u32(r, "configuration");
-    if (r->failed) return -1;
-    *c = (model_config){f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]};
-    if ((c->bidir != 0 && c->bidir != 1) || c->src_lang < 0 || c->src_lang > 1 ||
-        c->tgt_lang < 0 || c->tgt_lang > 1 || model_config_check(c) != 0) {
-        st_error("%s: corrupt model file (bad configuration)", r->name);
-        return -1;
-    }
-    return 0;
-}
-
-static int read_vocab(reader *r, vocab **v, int expected_size, const char *what)
-{
-    size_t n;
-    const unsigned char *p = get_blob(r, &n, what);
-    if (!p) return -1;
-    if (vocab_deserialize((const char *)p, n, v) != 0) {
-        st_error("%s: corrupt model file (%s)", r->name, what);
-        return -1;
-    }
-    if (vocab_size(*v) != expected_size) {
-        st_error("%s: corrupt model file (%s has %d entries, configuration says %d)", r->name,
-                 what, vocab_size(*v), expected_size);
-        vocab_free(*v);
-        *v = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* Whether the floats from byte `from` of a section on are all in range. */
-typedef struct {
-    size_t from;
-    int in_range;
-} range_verdict;
-
-/* Parses a model section held at sec (which starts at file offset HEADER_BYTES and lies in
- * storage, handed to the model on success). The parameters stay where they are. pre is the
- * range check already made from the byte where they should start. */
-static int parse_model_section(const char *name, unsigned char *sec, size_t len, void *storage,
-                               const range_verdict *pre, model **out)
-{
-    reader r = {sec, len, 0, name, 0};
-    model_config cfg;
-    vocab *sv = NULL, *tv = NULL;
-    if (read_config(&r, &cfg) || read_vocab(&r, &sv, cfg.src_vocab, "source vocabulary") ||
-        read_vocab(&r, &tv, cfg.tgt_vocab, "target vocabulary")) {
-        vocab_free(sv);
-        return -1;
-    }
-    size_t need = model_layout(&cfg, NULL, NULL);
-    uint64_t n = get_u64(&r, "parameters");
-    take(&r, (64 - (HEADER_BYTES + r.pos) % 64) % 64, "padding");
-    int ok = !r.failed;
-    if (ok && n != need) {
-        st_error("%s: corrupt model file (%llu parameters, configuration needs %zu)", name,
-                 (unsigned long long)n, need);
-        ok = 0;
-    }
-    if (ok && (len - r.pos) / 4 != need) {
-        st_error("%s: truncated or corrupt model file (%zu bytes of parameters for %zu)", name,
-                 len - r.pos, need);
-        ok = 0;
-    }
-    if (ok && (len - r.pos) % 4) {
-        st_error("%s: corrupt model file (trailing bytes)", name);
-        ok = 0;
-    }
-    float *params = (float *)(void *)(sec + r.pos);
-    if (ok && !(pre->from == r.pos ? pre->in_range : weights_in_range(params, need))) {
-        st_error("%s: corrupt model file (non-finite weights, or beyond 2^50)", name);
-        ok = 0;
-    }
-    if (!ok) {
-        vocab_free(sv);
-        vocab_free(tv);
-        return -1;
-    }
-    *out = model_wrap(&cfg, sv, tv, params, storage);
-    return 0;
-}
-
-/* Room for a model section whose parameters land 64-byte aligned: the section starts at
- * file offset HEADER_BYTES, so it starts HEADER_BYTES past an aligned address. */
-static unsigned char *section_storage(size_t len, void **storage)
+/* Room for a model part whose 64-byte aligned sections land 64-byte aligned in memory: the
+ * part starts at file offset HEADER_BYTES, so it starts HEADER_BYTES past an aligned address. */
+static unsigned char *part_storage(size_t len, void **storage)
 {
     /* Large models land in transparent huge pages where the kernel offers them: reading
      * 27 MB into 4 KiB pages costs 7,000 page faults, about half the load time. */
@@ -466,36 +191,26 @@ static int check_crc(const char *name, const void *p, size_t n, uint32_t want, c
     return crc32c(0, p, n) == want ? 0 : crc_mismatch(name, what);
 }
 
-/* Where the parameters of a well-formed section start, from its lengths alone (nothing
- * checked or printed): the parse below confirms it. len when the lengths do not fit. */
-static size_t params_offset(const unsigned char *sec, size_t len)
+/* Checks the model part at sec (file offset HEADER_BYTES, len bytes, in storage, which is
+ * handed to the model on success) and makes the model from it; its parameters stay where
+ * they are. The sections are found first, silently, so that the one pass over the part that
+ * computes its checksum also checks the weights' range; then the checksum, then what the
+ * sections hold. map (may be NULL) receives where the sections are. */
+static int check_and_parse(const char *name, const header_info *h, unsigned char *sec,
+                           void *storage, model **out, section_map *map)
 {
-    if (len < 4) return len;
-    size_t pos = 4 + 4 * (size_t)(le(sec, 4) == LSTM_ONLY_FIELDS ? LSTM_ONLY_FIELDS : CONFIG_FIELDS);
-    for (int vocabulary = 0; vocabulary < 2; vocabulary++) {
-        if (len < 8 || pos > len - 8 || le(sec + pos, 8) > len - pos - 8) return len;
-        pos += 8 + (size_t)le(sec + pos, 8);
+    section_map here;
+    if (!map) map = &here;
+    int located = part_locate(h->version, sec, h->model_len, map) == 0;
+    if (part_verify(sec, h->model_len, located ? map : NULL) != h->model_crc) return crc_mismatch(name, "model");
+    if (!located) {
+        st_error("%s: %s", name, map->why);
+        return -1;
     }
-    pos += 8 + (64 - (HEADER_BYTES + pos + 8) % 64) % 64;
-    return pos < len ? pos : len;
-}
-
-/* The checksum and the parameters' range are checked in one pass, a block at a time while
- * it is in cache: for a model that is mapped, each pass over memory is a tenth of the time
- * it takes to translate a sentence. Then the section is parsed. */
-static int check_and_parse(const char *name, unsigned char *sec, size_t len, uint32_t want_crc,
-                           void *storage, model **out)
-{
-    enum { BLOCK = 64 << 10 };
-    range_verdict pre = {params_offset(sec, len), 1};
-    uint32_t crc = 0;
-    for (size_t at = 0; at < len; at += BLOCK) {
-        size_t n = len - at < BLOCK ? len - at : BLOCK, lo = at > pre.from ? at : pre.from;
-        crc = crc32c(crc, sec + at, n);
-        if (lo < at + n) pre.in_range &= weights_in_range((const float *)(void *)(sec + lo), (at + n - lo) / 4);
-    }
-    if (crc != want_crc) return crc_mismatch(name, "model");
-    return parse_model_section(name, sec, len, storage, &pre, out);
+    part_contents c;
+    if (part_parse(name, h->version, sec, map, &c) != 0) return -1;
+    *out = model_wrap(&c.cfg, c.src_vocab, c.tgt_vocab, c.params, storage);
+    return 0;
 }
 
 int model_file_parse(const char *name, const unsigned char *buf, size_t len, model **out,
@@ -508,9 +223,9 @@ int model_file_parse(const char *name, const unsigned char *buf, size_t len, mod
     if (check_header(name, buf, len, len, &h) != 0) return -1;
     const unsigned char *msec = buf + HEADER_BYTES, *ssec = msec + h.model_len;
     void *storage;
-    unsigned char *sec = section_storage(h.model_len, &storage);
+    unsigned char *sec = part_storage(h.model_len, &storage);
     memcpy(sec, msec, h.model_len);
-    if (check_and_parse(name, sec, h.model_len, h.model_crc, storage, out) != 0) {
+    if (check_and_parse(name, &h, sec, storage, out, NULL) != 0) {
         free(storage);
         return -1;
     }
@@ -542,8 +257,8 @@ static long read_fully(int fd, unsigned char *p, size_t n)
     return (long)got;
 }
 
-/* A section of len bytes. */
-static int read_section(int fd, const char *path, size_t len, const char *what, unsigned char *dst)
+/* A part of len bytes. */
+static int read_part(int fd, const char *path, size_t len, const char *what, unsigned char *dst)
 {
     long got = read_fully(fd, dst, len);
     if (got < 0) {
@@ -572,20 +287,20 @@ static int open_model(const char *path, struct stat *st)
     return fd;
 }
 
-/* The model section, read into aligned memory of its own: the model never depends on the
+/* The model part, read into aligned memory of its own: the model never depends on the
  * file again, so the file may be replaced, truncated or rewritten while a translator runs.
  * (model_file_read_only maps the file instead where a lease keeps it unchanged.) */
-static unsigned char *read_model_section(int fd, int sized, const char *path, const header_info *h,
+static unsigned char *read_model_part(int fd, int sized, const char *path, const header_info *h,
                                          void **storage)
 {
     /* An input of unknown size (a pipe) is not trusted with a huge allocation. */
     if (!sized && (h->model_len > (1ULL << 32) || h->state_len > (1ULL << 34))) {
-        st_error("%s: corrupt model file (sections of %llu and %llu bytes)", path,
+        st_error("%s: corrupt model file (parts of %llu and %llu bytes)", path,
                  (unsigned long long)h->model_len, (unsigned long long)h->state_len);
         return NULL;
     }
-    unsigned char *sec = section_storage(h->model_len, storage);
-    if (read_section(fd, path, h->model_len, "model", sec) != 0) {
+    unsigned char *sec = part_storage(h->model_len, storage);
+    if (read_part(fd, path, h->model_len, "model", sec) != 0) {
         free(*storage);
         *storage = NULL;
         return NULL;
@@ -593,12 +308,12 @@ static unsigned char *read_model_section(int fd, int sized, const char *path, co
     return sec;
 }
 
-/* The state section, which follows the model section just read. */
+/* The state part, which follows the model part just read. */
 static int read_state(int fd, const char *path, const header_info *h, void **extra, size_t *extra_len)
 {
     if (!h->state_len) return 0;
     unsigned char *state = xmalloc(h->state_len);
-    if (read_section(fd, path, h->state_len, "training state", state) != 0 ||
+    if (read_part(fd, path, h->state_len, "training state", state) != 0 ||
         check_crc(path, state, h->state_len, h->state_crc, "training state") != 0) {
         free(state);
         return -1;
@@ -608,7 +323,10 @@ static int read_state(int fd, const char *path, const header_info *h, void **ext
     return 0;
 }
 
-int model_file_read(const char *path, model **out, void **extra, size_t *extra_len)
+/* model_file_read, and where the sections are in map (may be NULL), and the header in
+ * *hout (may be NULL). */
+static int read_model(const char *path, model **out, void **extra, size_t *extra_len,
+                      section_map *map, header_info *hout)
 {
     *out = NULL;
     if (extra) *extra = NULL;
@@ -632,9 +350,9 @@ int model_file_read(const char *path, model **out, void **extra, size_t *extra_l
     if (!sized && got >= 32 && (le(head + 16, 8) > size || le(head + 24, 8) > size)) size = UINT64_MAX;
     if (check_header(path, head, (size_t)got, size, &h) != 0) goto out;
     void *storage = NULL;
-    unsigned char *sec = read_model_section(fd, sized, path, &h, &storage);
+    unsigned char *sec = read_model_part(fd, sized, path, &h, &storage);
     if (!sec) goto out;
-    if (check_and_parse(path, sec, h.model_len, h.model_crc, storage, out) != 0) {
+    if (check_and_parse(path, &h, sec, storage, out, map) != 0) {
         free(storage);
         goto out;
     }
@@ -643,15 +361,44 @@ int model_file_read(const char *path, model **out, void **extra, size_t *extra_l
         *out = NULL;
         goto out;
     }
+    if (hout) *hout = h;
     rc = 0;
 out:
     close(fd);
     return rc;
 }
 
+int model_file_read(const char *path, model **out, void **extra, size_t *extra_len)
+{
+    return read_model(path, out, extra, extra_len, NULL, NULL);
+}
+
+int model_file_describe(const char *path, model_file_info *info)
+{
+    memset(info, 0, sizeof *info);
+    section_map map;
+    header_info h;
+    model *m;
+    if (read_model(path, &m, NULL, NULL, &map, &h) != 0) return -1;
+    info->version = h.version;
+    info->model_bytes = h.model_len;
+    info->state_bytes = h.state_len;
+    info->cfg = m->cfg;
+    model_free(m);
+    info->n_sections = map.n;
+    for (int i = 0; i < map.n; i++) {
+        const section_span *s = &map.s[i];
+        model_file_entry *e = &info->sections[i];
+        const char *name = part_section_name(s->tag);
+        *e = (model_file_entry){s->tag, "", name ? name : "unknown", s->required, s->offset, s->length};
+        part_tag_text(s->tag, e->tag_text);
+    }
+    return 0;
+}
+
 static void close_view(void *view) { file_view_close(view); }
 
-/* The model section in a view of the file on fd (which stays the caller's). Returns 1,
+/* The model part in a view of the file on fd (which stays the caller's). Returns 1,
  * with nothing printed, when the file cannot be viewed: the caller reads it instead. */
 static int view_model(int fd, const char *path, uint64_t size, model **out)
 {
@@ -674,7 +421,7 @@ static int view_model(int fd, const char *path, uint64_t size, model **out)
         return 1;
     }
     unsigned char *sec = (unsigned char *)bytes + HEADER_BYTES; /* never written */
-    if (check_and_parse(path, sec, h.model_len, h.model_crc, NULL, out) != 0) {
+    if (check_and_parse(path, &h, sec, NULL, out, NULL) != 0) {
         file_view_close(v);
         return -1;
     }

@@ -1,15 +1,32 @@
 /* model_file: the self-contained model file.
- *   offset 0   header, 48 bytes: "SEQTRANS" magic, u32 format version, u32 flags (0),
- *              u64 model section length, u64 state section length,
- *              u32 CRC-32C of the model section, u32 CRC-32C of the state section, u64 0
- *   offset 48  model section: u32 field count, then that many i32 configuration fields;
- *              u64 length + source vocabulary; u64 length + target vocabulary;
- *              u64 parameter count, zero padding to a 64-byte file offset, the float32
- *              parameters (which end the section)
- *   then       state section: the training state for --resume (opaque here; may be empty)
- * All integers and floats little-endian. The reader checks every length against the file
- * before using it, and refuses a newer version, a bad checksum or non-finite weights.
- * Translating reads only the model section, and its parameters are used where they were
+ *   offset 0   header, 48 bytes: "SEQTRANS" magic, u32 format version (2), u32 flags (0),
+ *              u64 model part length, u64 state part length,
+ *              u32 CRC-32C of the model part, u32 CRC-32C of the state part, u64 0
+ *   offset 48  model part (what translate needs), version 2: a directory, u32 section
+ *              count (1..MODEL_FILE_MAX_SECTIONS), u32 0, then for each section u32 tag
+ *              (four letters), u32 flags (bit 0: required; the others written 0 and
+ *              ignored), u64 file offset, u64 length; then the sections in directory
+ *              order, each at the first multiple of its alignment (at most 64) after the
+ *              one before, the gaps zero; the last one ends the part. This version writes:
+ *                CONF  configuration: u32 field count, then that many i32 fields in the
+ *                      order of model_config_field_name (src_vocab tgt_vocab emb hidden
+ *                      layers bidir src_lang tgt_lang cell); required
+ *                SVOC  source vocabulary (vocab_serialize); required
+ *                TVOC  target vocabulary; required
+ *                PF32  the float32 parameters (model_layout order), 64-byte aligned so
+ *                      that a mapped file is used in place; required
+ *              and a caller may add its own (model_file_write_sections).
+ *   then       state part: the training state for --resume (opaque here; may be empty)
+ * Version 1 (still read) had no directory: configuration (u32 count 8 + 8 i32; no cell,
+ * so LSTM), u64 length + source vocabulary, u64 length + target vocabulary, u64 parameter
+ * count, zeros to a 64-byte file offset, the float32 parameters to the end of the part.
+ * Both are described by the one table of sections in model_part.c.
+ * All integers and floats little-endian. The reader checks every length and offset against
+ * the file before using it, every configuration field against its range, and refuses a
+ * newer version, a section it does not know that is flagged required, a configuration with
+ * fields it does not know, a bad checksum or non-finite weights; sections it does not know
+ * that are not required are skipped.
+ * Translating reads only the model part, and its parameters are used where they were
  * read, or where the file's pages are (no copy): the training state costs a translator
  * neither time nor memory.
  * Writing goes to a temporary file that is flushed, synced and renamed over the target, so
@@ -20,14 +37,36 @@
 #include <stdint.h>
 
 #include "nn/model.h"
+#include "store/crc32c.h"
 #include "store/files.h"
 
-#define MODEL_FILE_VERSION 1
+#define MODEL_FILE_VERSION 2
 #define MODEL_FILE_HEADER_BYTES 48
+#define MODEL_FILE_MAX_SECTIONS 32
+
+/* A section tag from its four letters, as it is stored (little-endian u32). */
+#define MODEL_FILE_TAG(a, b, c, d) \
+    ((uint32_t)(unsigned char)(a) | (uint32_t)(unsigned char)(b) << 8 | \
+     (uint32_t)(unsigned char)(c) << 16 | (uint32_t)(unsigned char)(d) << 24)
+
+/* A section a caller adds to the model part: its tag (not one of the model's own), whether
+ * it is required (a reader that does not know the tag then refuses the file; one that is
+ * not required is skipped by such a reader), the alignment of its file offset (a power of
+ * two, 1..64) and its bytes (borrowed while writing). */
+typedef struct {
+    uint32_t tag;
+    int required;
+    unsigned align;
+    const void *p;
+    size_t len;
+} model_file_section;
 
 /* extra: opaque training state (may be NULL / 0). Returns 0, or -1 with an error printed. */
 int model_file_write(const char *path, const model *m, const void *extra, size_t extra_len);
 int model_file_write_parts(const char *path, const model *m, const file_part *state, int n_parts);
+/* The same with sections add[0..n_add) after the model's own in the model part. */
+int model_file_write_sections(const char *path, const model *m, const model_file_section *add,
+                              int n_add, const file_part *state, int n_parts);
 
 /* Checks early, by creating and removing the temporary file a write would use, that path
  * can be written (so that a long training run does not find out at its first save).
@@ -47,8 +86,30 @@ int model_file_read_only(const char *path, model **out);
 int model_file_parse(const char *name, const unsigned char *buf, size_t len, model **out,
                      void **extra, size_t *extra_len);
 
-/* CRC-32C (Castagnoli) of p[0..n), continuing from crc (start with 0). */
-uint32_t crc32c(uint32_t crc, const void *p, size_t n);
+/* The configuration's fields, as the file stores them, for printing: i in
+ * 0..model_config_field_count()-1 (the name is NULL, the value 0 outside). */
+int model_config_field_count(void);
+const char *model_config_field_name(int i);
+int model_config_field(const model_config *c, int i);
+
+/* What a file holds, for `seqtrans info`, found by reading and checking its model part
+ * (not its state part) as model_file_read does. */
+typedef struct {
+    uint32_t tag;
+    char tag_text[5];      /* the tag's letters ('?' for any that is not printable) */
+    const char *name;      /* "configuration", ...; "unknown" for a tag not known here */
+    int required;
+    uint64_t offset, bytes;
+} model_file_entry;
+
+typedef struct {
+    uint32_t version;
+    uint64_t model_bytes, state_bytes; /* the two parts */
+    model_config cfg;
+    int n_sections;
+    model_file_entry sections[MODEL_FILE_MAX_SECTIONS];
+} model_file_info;
+int model_file_describe(const char *path, model_file_info *info);
 
 /* The path of the model when none is given: $SEQTRANS_MODEL, else "seqtrans.model". */
 const char *model_default_path(void);
