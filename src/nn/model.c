@@ -118,6 +118,7 @@ void model_free(model *m)
     if (!m) return;
     vocab_free(m->src_vocab);
     vocab_free(m->tgt_vocab);
+    free(m->record);
     if (m->release) m->release(m->storage);
     else if (m->storage) free(m->storage);
     else free(m->params);

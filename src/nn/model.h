@@ -37,6 +37,7 @@ typedef struct {
     float *params;
     size_t n_params;
     model_weights w;
+    char *record;    /* how it was trained ("key=value" lines, see store/record.h), or NULL */
     void *storage;   /* when set, params point into it (a loaded file) and it is freed */
     void (*release)(void *storage); /* how, when not with free() */
 } model;

@@ -210,6 +210,7 @@ static int check_and_parse(const char *name, const header_info *h, unsigned char
     part_contents c;
     if (part_parse(name, h->version, sec, map, &c) != 0) return -1;
     *out = model_wrap(&c.cfg, c.src_vocab, c.tgt_vocab, c.params, storage);
+    (*out)->record = c.record;
     return 0;
 }
 

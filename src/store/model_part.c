@@ -1,5 +1,7 @@
 #include "store/model_part.h"
 
+#include "store/record.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -191,6 +193,24 @@ static void *emit_params(const model *m, const void **p, size_t *n)
     return NULL;
 }
 
+static int parse_record(parsing *ps, const unsigned char *p, size_t n, const section_span *s)
+{
+    (void)s;
+    if (!record_valid((const char *)p, n)) return corrupt(ps, "training record");
+    ps->c->record = xmalloc(n + 1);
+    memcpy(ps->c->record, p, n);
+    ps->c->record[n] = 0;
+    return 0;
+}
+
+/* A model without a record gets no section. */
+static void *emit_record(const model *m, const void **p, size_t *n)
+{
+    *p = m->record;
+    *n = m->record ? strlen(m->record) : 0;
+    return NULL;
+}
+
 /* Positions in SECTIONS, for the version 1 layout, which has no tags. */
 enum { CONF, SVOC, TVOC, PF32 };
 
@@ -201,6 +221,7 @@ static const section_kind SECTIONS[] = {
     {MODEL_FILE_TAG('S', 'V', 'O', 'C'), "source vocabulary", 1, 1, 0, parse_src_vocab, emit_src_vocab},
     {MODEL_FILE_TAG('T', 'V', 'O', 'C'), "target vocabulary", 1, 1, 0, parse_tgt_vocab, emit_tgt_vocab},
     {MODEL_FILE_TAG('P', 'F', '3', '2'), "parameters (float32)", 1, 64, 1, parse_params, emit_params},
+    {MODEL_FILE_TAG('T', 'R', 'I', 'N'), "training record", 0, 1, 0, parse_record, emit_record},
 };
 enum { N_SECTIONS = sizeof SECTIONS / sizeof SECTIONS[0] };
 
@@ -392,6 +413,7 @@ int part_parse(const char *name, uint32_t version, unsigned char *part, const se
 fail:
     vocab_free(out->src_vocab);
     vocab_free(out->tgt_vocab);
+    free(out->record);
     memset(out, 0, sizeof *out);
     return -1;
 }
@@ -438,16 +460,18 @@ int part_build(const char *path, const model *m, const model_file_section *add, 
         return -1;
     }
     if (check_added(path, add, n_add) != 0) return -1;
-    /* every section's tag, flags and bytes, the model's then the caller's */
-    int n = N_SECTIONS + n_add;
+    /* every section's tag, flags and bytes, the model's then the caller's; an optional
+     * section the model has nothing for (its emit gives no bytes) is left out */
+    int n = 0;
     model_file_section all[MODEL_FILE_MAX_SECTIONS];
     for (int k = 0; k < N_SECTIONS; k++) {
         const void *p;
         size_t len;
         img->owned[k] = SECTIONS[k].emit(m, &p, &len);
-        all[k] = (model_file_section){SECTIONS[k].tag, SECTIONS[k].required, SECTIONS[k].align, p, len};
+        if (SECTIONS[k].required || p)
+            all[n++] = (model_file_section){SECTIONS[k].tag, SECTIONS[k].required, SECTIONS[k].align, p, len};
     }
-    for (int i = 0; i < n_add; i++) all[N_SECTIONS + i] = add[i];
+    for (int i = 0; i < n_add; i++) all[n++] = add[i];
     /* the directory, then each section at the next multiple of its alignment */
     size_t dir_len = DIRECTORY_AT + (size_t)n * ENTRY_BYTES;
     unsigned char *dir = xcalloc(1, dir_len);

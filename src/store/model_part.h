@@ -47,6 +47,7 @@ typedef struct {
     model_config cfg;
     vocab *src_vocab, *tgt_vocab;
     float *params;
+    char *record;  /* the training record (malloc'd), NULL without one */
 } part_contents;
 int part_parse(const char *name, uint32_t version, unsigned char *part, const section_map *map,
                part_contents *out);
