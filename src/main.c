@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"train", cmd_train, "train a model on a TSV corpus"},
     {"eval", cmd_eval, "score a model on a TSV test set, or translations against references"},
     {"translate", cmd_translate, "translate lines from files or stdin"},
+    {"info", cmd_info, "show what a model file holds and how it was trained"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,144 @@
+/* seqtrans info: what a model file holds and how it was trained, as text or JSON. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/commands.h"
+#include "nn/cell.h"
+#include "store/model_file.h"
+#include "store/record.h"
+#include "sys/util.h"
+#include "text/text.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: seqtrans info [--json] [MODEL]\n"
+            "Shows what a model file holds: format version, configuration, vocabulary sizes,\n"
+            "parameter count and bytes per section, how it was trained, and whether\n"
+            "`train --resume` can continue it.\n\n"
+            "  MODEL        the model file (default $SEQTRANS_MODEL or seqtrans.model)\n"
+            "  --json       one JSON object instead of the text report\n"
+            "  -h, --help   this help\n");
+}
+
+/* A configuration field as people read it: languages and kinds by name. */
+static void field_text(const model_config *c, int i, char *buf, size_t n)
+{
+    const char *name = model_config_field_name(i);
+    int v = model_config_field(c, i);
+    if (!strcmp(name, "src_lang") || !strcmp(name, "tgt_lang")) snprintf(buf, n, "%s", lang_name((lang_t)v));
+    else if (!strcmp(name, "bidir")) snprintf(buf, n, "%s", v ? "bi" : "uni");
+    else if (!strcmp(name, "cell")) snprintf(buf, n, "%s", cell_of(v) ? cell_of(v)->name : "?");
+    else snprintf(buf, n, "%d", v);
+}
+
+static int numeric(const char *name)
+{
+    return strcmp(name, "src_lang") && strcmp(name, "tgt_lang") && strcmp(name, "bidir") && strcmp(name, "cell");
+}
+
+static void print_record_text(void *ctx, const char *key, const char *value)
+{
+    (void)ctx;
+    printf("  %-22s %s\n", key, value);
+}
+
+static void print_text(const char *path, const model_file_info *in, const model *m)
+{
+    char buf[64];
+    printf("%s: seqtrans model, format version %u\n", path, in->version);
+    printf("configuration:\n");
+    for (int i = 0; i < model_config_field_count(); i++) {
+        field_text(&in->cfg, i, buf, sizeof buf);
+        printf("  %-22s %s\n", model_config_field_name(i), buf);
+    }
+    printf("parameters: %zu (%.1f MB as float32)\n", m->n_params, m->n_params * 4 / 1e6);
+    printf("sections (model part, %llu bytes):\n", (unsigned long long)in->model_bytes);
+    for (int i = 0; i < in->n_sections; i++)
+        printf("  %s  %-24s %12llu bytes%s\n", in->sections[i].tag_text, in->sections[i].name,
+               (unsigned long long)in->sections[i].bytes, in->sections[i].required ? "" : "  (optional)");
+    if (m->record) {
+        printf("training:\n");
+        record_each(m->record, print_record_text, NULL);
+    } else {
+        printf("training: not recorded (written by an earlier seqtrans)\n");
+    }
+    if (in->state_bytes)
+        printf("resumable: yes (%llu bytes of training state)\n", (unsigned long long)in->state_bytes);
+    else
+        printf("resumable: no (no training state)\n");
+}
+
+typedef struct {
+    int first;
+} json_list;
+
+static void print_record_json(void *ctx, const char *key, const char *value)
+{
+    json_list *l = ctx;
+    printf("%s", l->first ? "" : ", ");
+    l->first = 0;
+    json_write_string(stdout, key);
+    printf(": ");
+    json_write_string(stdout, value);
+}
+
+static void print_json(const char *path, const model_file_info *in, const model *m)
+{
+    char buf[64];
+    printf("{\"file\": ");
+    json_write_string(stdout, path);
+    printf(", \"format_version\": %u, \"model_bytes\": %llu, \"state_bytes\": %llu, "
+           "\"resumable\": %s, \"parameters\": %zu, \"config\": {",
+           in->version, (unsigned long long)in->model_bytes, (unsigned long long)in->state_bytes,
+           in->state_bytes ? "true" : "false", m->n_params);
+    for (int i = 0; i < model_config_field_count(); i++) {
+        const char *name = model_config_field_name(i);
+        field_text(&in->cfg, i, buf, sizeof buf);
+        printf("%s\"%s\": ", i ? ", " : "", name);
+        if (numeric(name)) printf("%s", buf);
+        else json_write_string(stdout, buf);
+    }
+    printf("}, \"sections\": [");
+    for (int i = 0; i < in->n_sections; i++) {
+        printf("%s{\"tag\": ", i ? ", " : "");
+        json_write_string(stdout, in->sections[i].tag_text);
+        printf(", \"name\": ");
+        json_write_string(stdout, in->sections[i].name);
+        printf(", \"bytes\": %llu, \"required\": %s}", (unsigned long long)in->sections[i].bytes,
+               in->sections[i].required ? "true" : "false");
+    }
+    printf("], \"training\": {");
+    json_list l = {1};
+    record_each(m->record, print_record_json, &l);
+    printf("}}\n");
+}
+
+int cmd_info(int argc, char **argv)
+{
+    static const struct option longs[] = {{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (c == 'j') json = 1;
+        else if (c == 'h') return usage(stdout), 0;
+        else return usage(stderr), 2;
+    }
+    if (argc - optind > 1) {
+        st_error("info: one MODEL at most");
+        return 2;
+    }
+    const char *path = optind < argc ? argv[optind] : model_default_path();
+    model_file_info in;
+    model *m;
+    if (model_file_describe(path, &in) != 0 || model_file_read_only(path, &m) != 0) return 1;
+    if (json) print_json(path, &in, m);
+    else print_text(path, &in, m);
+    model_free(m);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        st_error("cannot write output");
+        return 1;
+    }
+    return 0;
+}
