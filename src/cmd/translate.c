@@ -19,6 +19,8 @@ typedef struct {
     const char *model_path;
     int beam, batch, threads;
     float alpha;
+    int nbest, scores;      /* --n-best N (0: one line per input), --scores */
+    alignment_kind alignment;
 } translate_options;
 
 static void usage(FILE *out)
@@ -33,6 +35,15 @@ static void usage(FILE *out)
         "      --batch N      most lines read before translating; fewer when no more input\n"
         "                     is waiting (256)\n"
         "      --threads N    worker threads (number of cores)\n"
+        "      --n-best N     the N best translations of each line, one per output line:\n"
+        "                     ID ||| translation ||| score, ID the 0-based input line\n"
+        "                     (the beam is widened to N when narrower)\n"
+        "      --scores       append ' ||| score' to each line: the length-normalised\n"
+        "                     log-probability\n"
+        "      --alignment hard|soft  append ' ||| ' and the attention alignment over the\n"
+        "                     model's tokens (see tokenize -m): hard, Moses 'i-j' pairs\n"
+        "                     (source i, output j); soft, for each output token and the end\n"
+        "                     of sentence, comma-separated weights over the source tokens\n"
         "  -h, --help         this help\n");
 }
 
@@ -51,14 +62,27 @@ typedef struct {
     int *defect;     /* LINE_* */
     int n, cap;
     const char *file;
+    const translate_options *o;
+    long next_id;    /* --n-best: the 0-based number of the next input line, over all inputs */
 } pending;
+
+/* One output line: the translation with what was asked for after it. */
+static void write_translation(const pending *p, long id, const translation *t)
+{
+    if (p->o->nbest) printf("%ld ||| ", id);
+    fputs(t->text, stdout);
+    if (t->alignment) printf(" ||| %s", t->alignment);
+    if (p->o->nbest || p->o->scores) printf(" ||| %.6f", t->score);
+    fputc('\n', stdout);
+}
 
 static int flush_pending(translator *tr, pending *p)
 {
     if (p->n == 0) return fflush(stdout);
-    char **out = xmalloc(p->n * sizeof *out);
-    int *status = xmalloc(p->n * sizeof *status);
-    translate_lines(tr, (const char *const *)p->lines, p->n, out, status);
+    int k = p->o->nbest > 1 ? p->o->nbest : 1;
+    translation *out = xmalloc((size_t)p->n * k * sizeof *out);
+    int *status = xmalloc(p->n * sizeof *status), *found = xmalloc(p->n * sizeof *found);
+    translate_lines_full(tr, (const char *const *)p->lines, p->n, out, found, status);
     for (int i = 0; i < p->n; i++) {
         if (p->defect[i] == LINE_NUL)
             st_warn("%s:%ld: NUL byte; output line left empty", p->file, p->line_no[i]);
@@ -70,13 +94,16 @@ static int flush_pending(translator *tr, pending *p)
         else if (status[i] > 0)
             st_warn("%s:%ld: longer than %d tokens; only the first %d were translated", p->file,
                     p->line_no[i], TRANSLATOR_MAX_SRC_TOKENS, TRANSLATOR_MAX_SRC_TOKENS);
-        fputs(out[i], stdout);
-        fputc('\n', stdout);
-        free(out[i]);
+        for (int q = 0; q < found[i]; q++) {
+            write_translation(p, p->next_id, &out[(size_t)i * k + q]);
+            translation_free(&out[(size_t)i * k + q]);
+        }
+        p->next_id++;
         free(p->lines[i]);
     }
     free(out);
     free(status);
+    free(found);
     p->n = 0;
     return fflush(stdout);
 }
@@ -100,13 +127,17 @@ static void push(pending *p, const char *line, size_t len, const line_reader *r)
     p->line_no[p->n++] = r->line_no;
 }
 
-static int translate_stream(translator *tr, int fd, const char *name, int batch)
+static int translate_stream(translator *tr, int fd, const char *name, const translate_options *o,
+                            long *next_id)
 {
+    int batch = o->batch;
     line_reader r;
     line_reader_init(&r, fd);
     r.max_line = TRANSLATE_MAX_LINE_BYTES;
     pending p = {0};
     p.file = name;
+    p.o = o;
+    p.next_id = *next_id;
     int rc = 0;
     size_t len;
     char *line;
@@ -128,6 +159,7 @@ static int translate_stream(translator *tr, int fd, const char *name, int batch)
         st_error("cannot read '%s': %s", name, strerror(r.error));
         rc = 1;
     }
+    *next_id = p.next_id;
     for (int i = 0; i < p.n; i++) free(p.lines[i]);
     free(p.lines);
     free(p.line_no);
@@ -141,7 +173,9 @@ static int parse_args(int argc, char **argv, translate_options *o)
     static const struct option longs[] = {
         {"model", required_argument, 0, 'm'}, {"beam", required_argument, 0, 'b'},
         {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 't'},
-        {"alpha", required_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"alpha", required_argument, 0, 'a'}, {"n-best", required_argument, 0, 'n'},
+        {"scores", no_argument, 0, 's'}, {"alignment", required_argument, 0, 'A'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:h", longs, NULL)) != -1) {
@@ -157,6 +191,16 @@ static int parse_args(int argc, char **argv, translate_options *o)
             o->alpha = strtof(optarg, &end);
             bad = *end || end == optarg || !(o->alpha >= 0 && o->alpha <= 10);
             break;
+        case 'n': bad = parse_long(optarg, 1, 100, &v); o->nbest = (int)v; break;
+        case 's': o->scores = 1; break;
+        case 'A':
+            if (!strcmp(optarg, "hard")) o->alignment = ALIGN_HARD;
+            else if (!strcmp(optarg, "soft")) o->alignment = ALIGN_SOFT;
+            else {
+                st_error("translate: --alignment: '%s' is not one of hard, soft", optarg);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -171,18 +215,22 @@ static int parse_args(int argc, char **argv, translate_options *o)
 
 int cmd_translate(int argc, char **argv)
 {
-    translate_options o = {NULL, 5, 256, (int)sysconf(_SC_NPROCESSORS_ONLN), 1.0f};
+    translate_options o = {NULL, 5, 256, (int)sysconf(_SC_NPROCESSORS_ONLN), 1.0f, 0, 0, ALIGN_NONE};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) return rc;
     blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
     if (model_file_read_only(o.model_path ? o.model_path : model_default_path(), &m) != 0) return 1;
-    decode_options dopt = {.beam = o.beam, .len_alpha = o.alpha};
+    decode_options dopt = {.beam = o.beam > o.nbest ? o.beam : o.nbest, .len_alpha = o.alpha,
+                           .nbest = o.nbest, .logprob = o.scores || o.nbest,
+                           .attention = o.alignment == ALIGN_SOFT};
     translator tr;
     translator_init(&tr, m, &dopt);
+    tr.alignment = o.alignment;
     translator_set_workers(&tr, o.threads);
     rc = 0;
-    if (optind == argc) rc = translate_stream(&tr, 0, "<stdin>", o.batch);
+    long next_id = 0;
+    if (optind == argc) rc = translate_stream(&tr, 0, "<stdin>", &o, &next_id);
     for (int i = optind; i < argc && rc == 0; i++) {
         int stdin_arg = !strcmp(argv[i], "-");
         int fd = stdin_arg ? 0 : open(argv[i], O_RDONLY);
@@ -191,7 +239,7 @@ int cmd_translate(int argc, char **argv)
             rc = 1;
             break;
         }
-        rc = translate_stream(&tr, fd, stdin_arg ? "<stdin>" : argv[i], o.batch);
+        rc = translate_stream(&tr, fd, stdin_arg ? "<stdin>" : argv[i], &o, &next_id);
         if (!stdin_arg) close(fd);
     }
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) rc = -1;
