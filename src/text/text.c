@@ -78,6 +78,12 @@ int is_cjk(int32_t cp)
         || (cp >= 0x20000 && cp <= 0x323AF);    /* extensions B..H, compat supplement */
 }
 
+int text_placeholder_number(int32_t cp)
+{
+    int32_t k = cp - TEXT_PLACEHOLDER_BASE;
+    return k >= 1 && k <= TEXT_PLACEHOLDER_MAX ? (int)k : 0;
+}
+
 /* CJK punctuation and full-width forms that NFKC leaves alone (。、「」《》...). */
 static int is_cjk_punct(int32_t cp)
 {
@@ -85,10 +91,11 @@ static int is_cjk_punct(int32_t cp)
            (cp >= 0xFF00 && cp <= 0xFFEF);
 }
 
-typedef enum { CP_SPACE, CP_WORD, CP_CJK, CP_MARK, CP_OTHER } cp_class;
+typedef enum { CP_SPACE, CP_WORD, CP_CJK, CP_MARK, CP_PLACEHOLDER, CP_OTHER } cp_class;
 
 static cp_class classify(int32_t cp)
 {
+    if (text_placeholder_number(cp)) return CP_PLACEHOLDER;
     if (cp < 0x80) {
         if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return CP_WORD;
         if (cp >= '0' && cp <= '9') return CP_WORD;
@@ -279,6 +286,10 @@ static void split_tokens(lang_t lang, token_list *t, const int32_t *cps, size_t 
             j = skip_marks(cps, n, i + 1);
             emit_token(t, cps, i, j);
             break;
+        case CP_PLACEHOLDER:   /* alone, so that restoring finds it intact */
+            j = i + 1;
+            emit_token(t, cps, i, j);
+            break;
         default:
             j = scan_other(cps, n, i);
             emit_token(t, cps, i, j);
@@ -451,9 +462,15 @@ static char *detokenize_english(const char *const *tokens, int n)
     return out.s;
 }
 
-/* Latin (or any non-CJK) letter or digit: words that Chinese text sets off with spaces. */
-static int starts_latin(const char *tok) { return tok && classify(first_cp(tok)) == CP_WORD; }
-static int ends_latin(const char *tok) { return tok && classify(last_base_cp(tok)) == CP_WORD; }
+/* Latin (or any non-CJK) letter or digit, or a placeholder (which stands for code, a URL or
+ * a path): words that Chinese text sets off with spaces. */
+static int latin_like(int32_t cp)
+{
+    cp_class c = classify(cp);
+    return c == CP_WORD || c == CP_PLACEHOLDER;
+}
+static int starts_latin(const char *tok) { return tok && latin_like(first_cp(tok)); }
+static int ends_latin(const char *tok) { return tok && latin_like(last_base_cp(tok)); }
 
 /* The full-width form Chinese uses for an ASCII mark that NFKC produced, or NULL. */
 static const char *chinese_fullwidth(const char *tok)
