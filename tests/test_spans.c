@@ -235,6 +235,17 @@ static void test_placeholders_in_the_input_are_reserved(void)
     free(back);
     masked_line_free(&m);
 
+    /* code quoting a placeholder is masked first too, or its placeholder would be restored */
+    char v[1024] = "";
+    for (int i = 0; i < SPANS_MAX; i++) strcat(v, "`x` ");
+    strcat(v, "`" P1 "`");
+    CHECK(spans_mask(v, strlen(v), &m) == SPANS_MAX);
+    CHECK(m.span[SPANS_MAX - 1].len == 5);
+    back = spans_restore(LANG_EN, m.text, m.len, &m, NULL);
+    CHECK(same(back, v));
+    free(back);
+    masked_line_free(&m);
+
     char u[1024] = "";
     for (int i = 0; i <= SPANS_MAX; i++) strcat(u, P1);
     fprintf(stderr, "(an error about private-use characters is expected next)\n");
@@ -280,6 +291,11 @@ static void test_restore_dropped_placeholder(void)
     CHECK(restores(LANG_ZH, &m, "使用" P2 "。", "使用`b` `a`。"));
     CHECK(restores(LANG_ZH, &m, "使用这些！", "使用这些`a` `b`！"));
     CHECK(restores(LANG_ZH, &m, "使用 iPhone", "使用 iPhone `a` `b`"));
+    masked_line_free(&m);
+    /* a placed span that ends in dots is not taken for closing punctuation */
+    m = mask_of("cd ../.. and `x`");
+    CHECK(restores(LANG_EN, &m, "cd " P1, "cd ../.. `x`"));
+    CHECK(restores(LANG_EN, &m, "cd " P1 ".", "cd ../.. `x`."));
     masked_line_free(&m);
 }
 
@@ -366,9 +382,11 @@ static void test_pair_refuses_foreign_placeholder_in_target(void)
 {
     const char *src = "`a`", *tgt = "`a` " P1;
     masked_line ms, mt;
-    fprintf(stderr, "(an error about a placeholder character is expected next)\n");
+    fprintf(stderr, "(two errors about a placeholder character are expected next)\n");
     CHECK(spans_mask_pair(src, strlen(src), tgt, strlen(tgt), &ms, &mt) == -1);
     CHECK(ms.text == NULL && mt.text == NULL);
+    const char *tgt1 = "`a` `" P1 "`";   /* an unmatched code span quoting one */
+    CHECK(spans_mask_pair(src, strlen(src), tgt1, strlen(tgt1), &ms, &mt) == -1);
     const char *src2 = "x " P1, *tgt2 = "y " P1;   /* the same one on both sides is fine */
     CHECK(spans_mask_pair(src2, strlen(src2), tgt2, strlen(tgt2), &ms, &mt) == 1);
     masked_line_free(&ms);

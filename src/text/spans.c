@@ -192,14 +192,16 @@ static void find_urls(scan *sc)
 /* ---- 2. Markdown link destinations ----------------------------------------------------- */
 
 /* End of the destination that starts at i (after "]("), or i when there is none: printable
- * ASCII with balanced parentheses, followed by ')' or by a space and a title. */
+ * ASCII without brackets, with balanced parentheses, followed by ')' or by a space and a
+ * title. Stopping at brackets keeps the scans of "](" after "](" from overlapping, so a
+ * line costs linear time. */
 static size_t link_destination_end(const scan *sc, size_t i)
 {
     int depth = 0;
     size_t j = i;
     for (; j < sc->len && !sc->taken[j]; j++) {
         unsigned char c = sc->s[j];
-        if (c <= ' ' || c >= 0x7f) break;
+        if (c <= ' ' || c >= 0x7f || c == '[' || c == ']') break;
         if (c == '(') depth++;
         else if (c == ')' && depth-- == 0) break;
     }
@@ -411,19 +413,32 @@ void masked_line_free(masked_line *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Which spans of l get placeholders: every reserved one, then the others in text order
- * while there is room. Marks them in chosen[]; returns how many, or -1 when the reserved
- * ones alone are too many. */
-static int choose_spans(const span_list *l, unsigned char *chosen)
+/* Whether the span holds a placeholder codepoint (a reserved span, or code quoting one):
+ * such a span must be masked, or the placeholder left in the text would be restored. */
+static int holds_placeholder(const char *s, const span *sp)
 {
-    int reserved = 0, n = 0;
-    for (int i = 0; i < l->n; i++) reserved += l->item[i].kind == SPAN_RESERVED;
-    if (reserved > SPANS_MAX) return -1;
-    int room = SPANS_MAX - reserved;
+    for (size_t i = sp->start; i < sp->start + sp->len; i++)
+        if (placeholder_at(s, sp->start + sp->len, i)) return 1;
+    return 0;
+}
+
+/* Which spans of l (found in s) get placeholders: every one that holds a placeholder, then
+ * the others in text order while there is room. Marks them in chosen[]; returns how many,
+ * or -1 when the first kind alone are too many. */
+static int choose_spans(const char *s, const span_list *l, unsigned char *chosen)
+{
+    int must = 0, n = 0;
     for (int i = 0; i < l->n; i++) {
-        int reserved_one = l->item[i].kind == SPAN_RESERVED;
-        chosen[i] = reserved_one || room > 0;
-        if (!reserved_one && room > 0) room--;
+        chosen[i] = (unsigned char)holds_placeholder(s, &l->item[i]);
+        must += chosen[i];
+    }
+    if (must > SPANS_MAX) return -1;
+    int room = SPANS_MAX - must;
+    for (int i = 0; i < l->n; i++) {
+        if (!chosen[i] && room > 0) {
+            chosen[i] = 1;
+            room--;
+        }
         n += chosen[i];
     }
     return n;
@@ -455,10 +470,11 @@ static int detect(const char *s, size_t len, span_list *l, unsigned char **chose
 {
     spans_find(s, len, l);
     *chosen = xmalloc((size_t)l->n + 1);
-    int n = choose_spans(l, *chosen);
+    int n = choose_spans(s, l, *chosen);
     if (n < 0) {
-        st_error("a line holds more than %d private-use placeholder characters (U+%04X..U+%04X)",
-                 SPANS_MAX, TEXT_PLACEHOLDER_BASE + 1, TEXT_PLACEHOLDER_BASE + SPANS_MAX);
+        st_error("a line holds private-use placeholder characters (U+%04X..U+%04X) in more "
+                 "than %d places", TEXT_PLACEHOLDER_BASE + 1, TEXT_PLACEHOLDER_BASE + SPANS_MAX,
+                 SPANS_MAX);
         free(*chosen);
         *chosen = NULL;
     }
@@ -510,15 +526,15 @@ int spans_mask_pair(const char *src, size_t src_len, const char *tgt, size_t tgt
     spans_find(tgt, tgt_len, &l);
     int *numbers = xcalloc((size_t)l.n + 1, sizeof *numbers);
     unsigned char matched[SPANS_MAX] = {0};
-    int found = 0, unmatched_reserved = 0;
+    int found = 0, unmatched_placeholders = 0;
     for (int i = 0; i < l.n; i++) {
         numbers[i] = match_source_span(msrc, matched, tgt + l.item[i].start, l.item[i].len);
         found += numbers[i] > 0;
-        unmatched_reserved += !numbers[i] && l.item[i].kind == SPAN_RESERVED;
+        unmatched_placeholders += !numbers[i] && holds_placeholder(tgt, &l.item[i]);
     }
-    if (unmatched_reserved) {
+    if (unmatched_placeholders) {
         st_error("the target holds a private-use placeholder character (U+%04X..U+%04X) "
-                 "that the source lacks", TEXT_PLACEHOLDER_BASE + 1,
+                 "outside the spans it shares with the source", TEXT_PLACEHOLDER_BASE + 1,
                  TEXT_PLACEHOLDER_BASE + SPANS_MAX);
         masked_line_free(msrc);
         found = -1;
@@ -579,13 +595,21 @@ static int space_before_span(lang_t lang, const char *s, size_t len)
     return !(is_cjk(cp) || fullwidth);
 }
 
-/* Puts the spans of m that restoring did not place (used[k] == 0) into out, before the
- * closing marks at its end. */
-static void append_unplaced(lang_t lang, strbuf *out, const masked_line *m,
+/* The output of restoring, and where the last span put into it ends: nothing before that
+ * point is moved or removed, so a span that ends in '.' ("../..") stays whole. */
+typedef struct {
+    strbuf out;
+    size_t placed_end;
+} restoring;
+
+/* Puts the spans of m that were not placed (used[k] == 0) before the closing marks at the
+ * end of the output. */
+static void append_unplaced(lang_t lang, restoring *r, const masked_line *m,
                             const unsigned char *used)
 {
+    strbuf *out = &r->out;
     size_t at = out->len, n;
-    while ((n = closing_mark_before(out->s, at)) > 0) at -= n;
+    while ((n = closing_mark_before(out->s, at)) > 0 && at - n >= r->placed_end) at -= n;
     if (at == 0) at = out->len;   /* nothing but marks (or nothing): after them */
     char *tail = copy_bytes(out->s + at, out->len - at);
     size_t tail_len = out->len - at;
@@ -602,10 +626,11 @@ static void append_unplaced(lang_t lang, strbuf *out, const masked_line *m,
 /* Drops a placeholder at text[i] from the output: with it goes the space before it when a
  * space or closing punctuation follows (or nothing), or else the space after it. Returns
  * where reading goes on. */
-static size_t drop_placeholder(strbuf *out, const char *text, size_t len, size_t i)
+static size_t drop_placeholder(restoring *r, const char *text, size_t len, size_t i)
 {
+    strbuf *out = &r->out;
     size_t next = i + PH_LEN;
-    int space_before = out->len > 0 && out->s[out->len - 1] == ' ';
+    int space_before = out->len > r->placed_end && out->s[out->len - 1] == ' ';
     int at_start = out->len == 0;
     if (space_before && (next == len || in_set((unsigned char)text[next], " .,;:!?)]}")))
         out->s[--out->len] = '\0';
@@ -625,27 +650,28 @@ static int span_index(const masked_line *m, int number)
 char *spans_restore(lang_t lang, const char *text, size_t len, const masked_line *m,
                     size_t *out_len)
 {
-    strbuf out = {0};
+    restoring r = {{0}, 0};
     unsigned char used[SPANS_MAX] = {0};
-    sb_append(&out, "", 0);
+    sb_append(&r.out, "", 0);
     size_t i = 0;
     while (i < len) {
         int number = placeholder_at(text, len, i);
         if (!number) {
-            sb_append(&out, text + i, 1);
+            sb_append(&r.out, text + i, 1);
             i++;
             continue;
         }
         int k = span_index(m, number);
         if (k < 0 || used[k]) {
-            i = drop_placeholder(&out, text, len, i);
+            i = drop_placeholder(&r, text, len, i);
             continue;
         }
-        sb_append(&out, m->source + m->span[k].start, m->span[k].len);
+        sb_append(&r.out, m->source + m->span[k].start, m->span[k].len);
+        r.placed_end = r.out.len;
         used[k] = 1;
         i += PH_LEN;
     }
-    append_unplaced(lang, &out, m, used);
-    if (out_len) *out_len = out.len;
-    return out.s;
+    append_unplaced(lang, &r, m, used);
+    if (out_len) *out_len = r.out.len;
+    return r.out.s;
 }

@@ -18,9 +18,9 @@
  *      exactly N backticks, both runs included ("`x`", "`` a`b ``"). A run with no closing
  *      run is plain text.
  *   2. SPAN_LINK / SPAN_URL: the destination of a Markdown link or image, "[text](dest)" or
- *      "[text](dest "title")": dest alone (printable ASCII, parentheses balanced); SPAN_URL
- *      when dest is itself a URL, else SPAN_LINK ("ch24.html", "img/a.png"). The text and
- *      the title stay translatable.
+ *      "[text](dest "title")": dest alone (printable ASCII without brackets, parentheses
+ *      balanced); SPAN_URL when dest is itself a URL, else SPAN_LINK ("ch24.html",
+ *      "img/a.png"). The text and the title stay translatable.
  *   3. SPAN_URL: "http://", "https://", "ftp://" or "mailto:" (any case) followed by a letter
  *      or digit, or "www." followed by a host name with a dot; not after a letter or digit.
  *      It runs over printable ASCII except < > " and backticks, stops at a ) or ] that
@@ -45,8 +45,9 @@
  *      that restoring never mistakes it for one of ours.
  * Names and numbers are not spans: they keep the model's copy behaviour.
  *
- * At most SPANS_MAX spans of a line are masked: reserved ones always, the others in text
- * order; the rest stay plain text. */
+ * At most SPANS_MAX spans of a line are masked: those that hold a placeholder codepoint
+ * (reserved ones, code quoting one) always, the others in text order; the rest stay plain
+ * text. */
 #ifndef SEQTRANS_SPANS_H
 #define SEQTRANS_SPANS_H
 #include <stddef.h>
@@ -103,8 +104,8 @@ void masked_line_free(masked_line *m);
 
 /* Masks s[0..len): the masked spans get placeholders 1, 2, ... in text order. A line
  * without spans comes back unchanged, byte for byte; restoring m.text itself gives the line
- * back. Returns the number of spans masked, or -1 (reported, *m empty) when the line holds
- * more than SPANS_MAX placeholder codepoints of its own. */
+ * back. Returns the number of spans masked, or -1 (reported, *m empty) when more than
+ * SPANS_MAX spans hold placeholder codepoints. */
 int spans_mask(const char *s, size_t len, masked_line *m);
 
 /* Masks a training pair. The source is masked as by spans_mask. Each span found in the
@@ -112,8 +113,8 @@ int spans_mask(const char *s, size_t len, masked_line *m);
  * gets that span's placeholder; other target spans stay plain text: the translator sees
  * every source span masked and must learn to copy placeholders, not to invent them. So
  * a placeholder occurs at most once on each side. Returns the number of target spans
- * matched, or -1 (reported, both empty) when a side cannot be masked, or the target holds
- * a placeholder codepoint the source lacks. */
+ * matched, or -1 (reported, both empty) when the source cannot be masked, or a target
+ * span left as text holds a placeholder codepoint. */
 int spans_mask_pair(const char *src, size_t src_len, const char *tgt, size_t tgt_len,
                     masked_line *msrc, masked_line *mtgt);
 
