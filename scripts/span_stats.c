@@ -11,7 +11,9 @@
  * Chinese column (what copying can reach at best); how many source spans of each kind
  * spans_mask_pair matched with a target span; and the identity round trip (mask, restore
  * the masked text unchanged) and the placeholder round trip through the tokenizer and
- * detokenizer (every masked span must come back exactly once). -v lists every span. */
+ * detokenizer (every masked span must come back exactly once); and, as if a model wrote
+ * the masked reference, the reference restored with the source's spans. -v lists every
+ * span. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +89,7 @@ int main(int argc, char **argv)
     token_list_init(&toks);
     column_stats en = {0}, zh = {0};
     long code_src = 0, code_in_ref = 0, src_spans[SPAN_KINDS] = {0}, matched[SPAN_KINDS] = {0};
-    long pairs = 0, pair_fail = 0;
+    long pairs = 0, pair_fail = 0, oracle_same = 0, oracle_code = 0;
     char *line = NULL;
     size_t cap = 0;
     long len;
@@ -110,6 +112,14 @@ int main(int argc, char **argv)
         span_list_free(&l);
         masked_line ms, mt;
         if (spans_mask_pair(line, en_len, zh_s, zh_len, &ms, &mt) < 0) { pair_fail++; continue; }
+        /* a model that writes the masked reference: restored with the source's spans */
+        size_t out_len;
+        char *out = spans_restore(LANG_ZH, mt.text, mt.len, &ms, &out_len);
+        oracle_same += out_len == zh_len && !memcmp(out, zh_s, zh_len);
+        for (int k = 0; k < ms.n; k++)
+            if (ms.span[k].kind == SPAN_CODE)
+                oracle_code += memmem(out, out_len, line + ms.span[k].start, ms.span[k].len) != NULL;
+        free(out);
         for (int k = 0; k < ms.n; k++) {
             src_spans[ms.span[k].kind]++;
             int found = 0;
@@ -137,6 +147,8 @@ int main(int argc, char **argv)
            pair_fail);
     for (int k = 0; k < SPAN_KINDS; k++)
         if (src_spans[k]) printf(" %s %ld/%ld", span_kind_name(k), matched[k], src_spans[k]);
-    printf("\n");
+    printf("\nrestoring the masked reference with the source spans: en backtick spans in the "
+           "output %ld/%ld, output equal to the reference %ld/%ld\n", oracle_code, code_src,
+           oracle_same, pairs - pair_fail);
     return 0;
 }

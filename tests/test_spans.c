@@ -378,6 +378,30 @@ static void test_pair_leaves_unmatched_target_spans(void)
     masked_line_free(&mt);
 }
 
+/* A side that is nothing but spans masks to placeholders only; the tokenizer keeps them. */
+static void test_pair_of_code_only(void)
+{
+    const char *src = "`kubectl get pods` `-n x`", *tgt = "`kubectl get pods` `-n x`";
+    masked_line ms, mt;
+    CHECK(spans_mask_pair(src, strlen(src), tgt, strlen(tgt), &ms, &mt) == 2);
+    CHECK(same(ms.text, P1 " " P2) && same(mt.text, P1 " " P2));
+    token_list t;
+    token_list_init(&t);
+    CHECK(text_tokenize(LANG_ZH, mt.text, mt.len, &t) == 2);
+    char *zh = text_detokenize(LANG_ZH, (const char *const *)t.tok, t.n);
+    char *out = spans_restore(LANG_ZH, zh, strlen(zh), &ms, NULL);
+    CHECK(same(out, tgt));
+    free(out);
+    free(zh);
+    token_list_free(&t);
+    masked_line_free(&ms);
+    masked_line_free(&mt);
+    CHECK(spans_mask_pair(src, strlen(src), "", 0, &ms, &mt) == 0);   /* empty target */
+    CHECK(mt.len == 0 && mt.text && mt.text[0] == '\0' && ms.n == 2);
+    masked_line_free(&ms);
+    masked_line_free(&mt);
+}
+
 static void test_pair_refuses_foreign_placeholder_in_target(void)
 {
     const char *src = "`a`", *tgt = "`a` " P1;
@@ -481,6 +505,7 @@ int main(void)
     RUN_TEST(test_restore_places_each_span_once);
     RUN_TEST(test_pair_shares_numbers);
     RUN_TEST(test_pair_leaves_unmatched_target_spans);
+    RUN_TEST(test_pair_of_code_only);
     RUN_TEST(test_pair_refuses_foreign_placeholder_in_target);
     RUN_TEST(test_placeholders_are_single_tokens);
     RUN_TEST(test_placeholders_are_spaced_sensibly);
