@@ -24,6 +24,7 @@
 
 typedef struct {
     long lines, lines_with, over_cap, spans[SPAN_KINDS], identity_ok, tok_ok, tok_lines;
+    long exact_masked, exact_plain;   /* lines with spans back byte for byte after detok */
 } column_stats;
 
 static token_list toks;
@@ -36,18 +37,27 @@ static int is_placeholder_token(const char *tok)
            text_placeholder_number(TEXT_PLACEHOLDER_BASE + (p[2] - 0x80));
 }
 
-/* Tokenizes the masked text, detokenizes it, restores: each placeholder must be a token of
- * its own and every span must be back, intact (the text around it may be respaced). */
-static int survives_tokenizer(lang_t lang, const masked_line *m)
+/* detok(tok(s)), malloc'd, or NULL when s cannot be tokenized. */
+static char *retokenized(lang_t lang, const char *s, size_t len)
 {
-    if (text_tokenize(lang, m->text, m->len, &toks) < 0) return 0;
-    char *detok = text_detokenize(lang, (const char *const *)toks.tok, toks.n);
+    if (text_tokenize(lang, s, len, &toks) < 0) return NULL;
+    return text_detokenize(lang, (const char *const *)toks.tok, toks.n);
+}
+
+/* Tokenizes the masked text, detokenizes it, restores: each placeholder must be a token of
+ * its own and every span must be back, intact (the text around it may be respaced).
+ * *exact: the restored line is the original, byte for byte. */
+static int survives_tokenizer(lang_t lang, const masked_line *m, int *exact)
+{
+    char *detok = retokenized(lang, m->text, m->len);
+    if (!detok) return 0;
     int placeholders = 0;
     for (int i = 0; i < toks.n; i++) placeholders += is_placeholder_token(toks.tok[i]);
     char *out = spans_restore(lang, detok, strlen(detok), m, NULL);
     int ok = placeholders == m->n;
     for (int k = 0; k < m->n && ok; k++)
         ok = memmem(out, strlen(out), m->source + m->span[k].start, m->span[k].len) != NULL;
+    *exact = strlen(out) == m->source_len && !memcmp(out, m->source, m->source_len);
     free(detok);
     free(out);
     return ok;
@@ -74,8 +84,13 @@ static void column(lang_t lang, const char *s, size_t len, column_stats *st, int
     st->identity_ok += strlen(back) == len && !memcmp(back, s, len);
     free(back);
     if (m.n) {
+        int exact = 0;
         st->tok_lines++;
-        st->tok_ok += survives_tokenizer(lang, &m);
+        st->tok_ok += survives_tokenizer(lang, &m, &exact);
+        st->exact_masked += exact;
+        char *plain = retokenized(lang, s, len);
+        st->exact_plain += plain && strlen(plain) == len && !memcmp(plain, s, len);
+        free(plain);
     }
     masked_line_free(&m);
 }
@@ -111,14 +126,18 @@ int main(int argc, char **argv)
         }
         span_list_free(&l);
         masked_line ms, mt;
-        if (spans_mask_pair(line, en_len, zh_s, zh_len, &ms, &mt) < 0) { pair_fail++; continue; }
+        if (spans_mask_pair(line, en_len, zh_s, zh_len, &ms, &mt) < 0) {
+            pair_fail++;
+            continue;
+        }
         /* a model that writes the masked reference: restored with the source's spans */
         size_t out_len;
         char *out = spans_restore(LANG_ZH, mt.text, mt.len, &ms, &out_len);
         oracle_same += out_len == zh_len && !memcmp(out, zh_s, zh_len);
         for (int k = 0; k < ms.n; k++)
             if (ms.span[k].kind == SPAN_CODE)
-                oracle_code += memmem(out, out_len, line + ms.span[k].start, ms.span[k].len) != NULL;
+                oracle_code +=
+                    memmem(out, out_len, line + ms.span[k].start, ms.span[k].len) != NULL;
         free(out);
         for (int k = 0; k < ms.n; k++) {
             src_spans[ms.span[k].kind]++;
@@ -138,10 +157,15 @@ int main(int argc, char **argv)
         printf("%s: %ld lines, %ld with spans, %ld over %d spans;", c ? "zh" : "en", st->lines,
                st->lines_with, st->over_cap, SPANS_MAX);
         for (int k = 0; k < SPAN_KINDS; k++) printf(" %s %ld", span_kind_name(k), st->spans[k]);
-        printf("\n    identity round trip %ld/%ld; through tokenizer %ld/%ld lines with spans\n",
-               st->identity_ok, st->lines, st->tok_ok, st->tok_lines);
+        printf("\n    identity round trip %ld/%ld; "
+               "through tokenizer %ld/%ld lines with spans\n"
+               "    lines with spans equal to the original after detok(tok(line)): masked and "
+               "restored %ld, unmasked %ld\n",
+               st->identity_ok, st->lines, st->tok_ok, st->tok_lines, st->exact_masked,
+               st->exact_plain);
     }
-    printf("en backtick spans: %ld, byte-identical somewhere in the zh reference: %ld (%.2f%%)\n",
+    printf("en backtick spans: %ld, byte-identical somewhere in the zh reference: "
+           "%ld (%.2f%%)\n",
            code_src, code_in_ref, code_src ? 100.0 * code_in_ref / code_src : 0.0);
     printf("mask_pair (%ld pairs, %ld refused): source spans matched by a target span:", pairs,
            pair_fail);

@@ -54,7 +54,8 @@ static void test_inline_code(void)
     CHECK(check_found("``", ""));
     CHECK(check_found("", ""));
     /* code takes everything inside it: no URL or path within */
-    CHECK(check_found("run `curl http://x.com/a.sh | sh` now", "code:`curl http://x.com/a.sh | sh`"));
+    CHECK(check_found("run `curl http://x.com/a.sh | sh` now",
+                      "code:`curl http://x.com/a.sh | sh`"));
     CHECK(check_found("在`drawable`文件夹中", "code:`drawable`"));
 }
 
@@ -62,7 +63,8 @@ static void test_urls(void)
 {
     CHECK(check_found("see http://example.com/a?b=1#c.", "url:http://example.com/a?b=1#c"));
     CHECK(check_found("(https://x.org/y), then", "url:https://x.org/y"));
-    CHECK(check_found("HTTPS://X.ORG and ftp://f.net/p!", "url:HTTPS://X.ORG|url:ftp://f.net/p"));
+    CHECK(check_found("HTTPS://X.ORG and ftp://f.net/p!",
+                      "url:HTTPS://X.ORG|url:ftp://f.net/p"));
     CHECK(check_found("https://en.wikipedia.org/wiki/Foo_(bar).",
                       "url:https://en.wikipedia.org/wiki/Foo_(bar)"));
     CHECK(check_found("at www.upwork.com, or", "url:www.upwork.com"));
@@ -75,17 +77,23 @@ static void test_urls(void)
     CHECK(check_found("xhttp://a.com", ""));
     CHECK(check_found("the www. prefix and www.com", ""));
     CHECK(check_found("[http://s.com/app/](http://s.com/app/).",
-                      "url:http://s.com/app/|url:http://s.com/app/"));
+                      "url:http://s.com/app/|url:](http://s.com/app/)"));
 }
 
+/* A link's span runs from "](" to its ")" (title included); an image with an empty alt
+ * text is a span as a whole; an unclosed link leaves only its destination. */
 static void test_link_destinations(void)
 {
     CHECK(check_found("in [Chapter 24](ch24.html \"Chapter 24. Design\"), *Design*",
-                      "link:ch24.html"));
-    CHECK(check_found("![](img/99b1dc6e.png)—or", "link:img/99b1dc6e.png"));
-    CHECK(check_found("[第1章](df6a-07c4.xhtml) *构建*", "link:df6a-07c4.xhtml"));
-    CHECK(check_found("[hostPath](https://k8s.io/v/#h)", "url:https://k8s.io/v/#h"));
-    CHECK(check_found("[a](f(x).html)", "link:f(x).html"));
+                      "link:](ch24.html \"Chapter 24. Design\")"));
+    CHECK(check_found("[a](b.html 'T') [c](d.html (T))", "link:](b.html 'T')|link:](d.html (T))"));
+    CHECK(check_found("![](img/99b1dc6e.png)—or", "link:![](img/99b1dc6e.png)"));
+    CHECK(check_found("![Alt text](img/a.png)", "link:](img/a.png)"));
+    CHECK(check_found("[第1章](df6a-07c4.xhtml) *构建*", "link:](df6a-07c4.xhtml)"));
+    CHECK(check_found("[hostPath](https://k8s.io/v/#h)", "url:](https://k8s.io/v/#h)"));
+    CHECK(check_found("[a](f(x).html)", "link:](f(x).html)"));
+    CHECK(check_found("[a](x.html \"open title)", "link:x.html"));
+    CHECK(check_found("[a](x.html y)", "link:x.html"));
     /* no destination: empty, unclosed, or not ASCII */
     CHECK(check_found("[a]() and [b](", ""));
     CHECK(check_found("[a](x.html", ""));
@@ -127,7 +135,7 @@ static void test_spans_are_ordered_and_disjoint(void)
     for (int i = 1; i < spans.n; i++)
         CHECK(spans.item[i].start >= spans.item[i - 1].start + spans.item[i - 1].len);
     CHECK(check_found(s, "code:`a`|url:http://x.com/|code:`b`|email:u@x.org|path:/tmp/f.c|"
-                         "link:ch1.html|code:`c`"));
+                         "link:](ch1.html)|code:`c`"));
 }
 
 /* ---- masking --------------------------------------------------------------------------- */
@@ -378,6 +386,32 @@ static void test_pair_leaves_unmatched_target_spans(void)
     masked_line_free(&mt);
 }
 
+/* A link's title is translated: the link takes the source's placeholder by destination,
+ * and the translator's output gets the source link back, Markdown intact. */
+static void test_pair_matches_links_by_destination(void)
+{
+    const char *src = "in [Chapter 24](ch24.html \"Chapter 24. Design\") and ![](i/a.png)";
+    const char *tgt = "在[第24章](ch24.html \"第24章。设计\")和![](i/a.png)中";
+    masked_line ms, mt;
+    CHECK(spans_mask_pair(src, strlen(src), tgt, strlen(tgt), &ms, &mt) == 2);
+    CHECK(same(ms.text, "in [Chapter 24" P1 " and " P2));
+    CHECK(same(mt.text, "在[第24章" P1 "和" P2 "中"));
+    char *back = spans_restore(LANG_ZH, mt.text, mt.len, &mt, NULL);
+    CHECK(same(back, tgt));
+    free(back);
+    token_list t;
+    token_list_init(&t);
+    text_tokenize(LANG_ZH, mt.text, mt.len, &t);
+    char *zh = text_detokenize(LANG_ZH, (const char *const *)t.tok, t.n);
+    back = spans_restore(LANG_ZH, zh, strlen(zh), &ms, NULL);
+    CHECK(same(back, "在[第24章](ch24.html \"Chapter 24. Design\")和![](i/a.png)中"));
+    free(back);
+    free(zh);
+    token_list_free(&t);
+    masked_line_free(&ms);
+    masked_line_free(&mt);
+}
+
 /* A side that is nothing but spans masks to placeholders only; the tokenizer keeps them. */
 static void test_pair_of_code_only(void)
 {
@@ -453,11 +487,13 @@ static char *detok(lang_t lang, const char *s)
 static void test_placeholders_are_spaced_sensibly(void)
 {
     struct { lang_t lang; const char *in, *want; } cases[] = {
-        {LANG_EN, "the " P1 " class ( " P2 " ) , " P3 " .", "the " P1 " class (" P2 "), " P3 "."},
+        {LANG_EN, "the " P1 " class ( " P2 " ) , " P3 " .",
+         "the " P1 " class (" P2 "), " P3 "."},
         {LANG_ZH, "在 " P1 " 文 件 夹 中", "在" P1 "文件夹中"},
         {LANG_ZH, P1 " Django 应 用", P1 " Django应用"},
         {LANG_ZH, P1 " 、 " P2 " 和 " P3, P1 "、" P2 "和" P3},
         {LANG_ZH, P1 " " P2, P1 " " P2},
+        {LANG_ZH, P1 " , " P2 " : iOS , Android", P1 "，" P2 "：iOS, Android"},
         {LANG_ZH, "在 ( " P1 " ) 中", "在（" P1 "）中"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -470,13 +506,13 @@ static void test_placeholders_are_spaced_sensibly(void)
 /* mask -> tokenize -> detokenize -> restore: the spans come back byte for byte. */
 static void test_round_trip_through_the_tokenizer(void)
 {
-    const char *src = "Edit the `django/config/settings.py` file (see https://docs.x.com/a_(b)) "
-                      "and ［full-width］ `ｆｕｌｌ`.";
+    const char *src = "Edit the `django/config/settings.py` file "
+                      "(see https://docs.x.com/a_(b)) and ［full-width］ `ｆｕｌｌ`.";
     masked_line m = mask_of(src);
     char *text = detok(LANG_EN, m.text);
     char *out = spans_restore(LANG_EN, text, strlen(text), &m, NULL);
-    CHECK(same(out, "Edit the `django/config/settings.py` file (see https://docs.x.com/a_(b)) "
-                    "and [full-width] `ｆｕｌｌ`."));
+    CHECK(same(out, "Edit the `django/config/settings.py` file "
+                    "(see https://docs.x.com/a_(b)) and [full-width] `ｆｕｌｌ`."));
     free(out);
     free(text);
     masked_line_free(&m);
@@ -505,6 +541,7 @@ int main(void)
     RUN_TEST(test_restore_places_each_span_once);
     RUN_TEST(test_pair_shares_numbers);
     RUN_TEST(test_pair_leaves_unmatched_target_spans);
+    RUN_TEST(test_pair_matches_links_by_destination);
     RUN_TEST(test_pair_of_code_only);
     RUN_TEST(test_pair_refuses_foreign_placeholder_in_target);
     RUN_TEST(test_placeholders_are_single_tokens);

@@ -209,6 +209,32 @@ static size_t link_destination_end(const scan *sc, size_t i)
     return sc->s[j] == ')' || sc->s[j] == ' ' ? j : i;
 }
 
+#define LINK_TITLE_MAX 512   /* bounds the search for a title's end: linear time */
+
+/* End of the ')' that closes a link whose destination ends at b: right after it, or after
+ * a space and a title in "", '' or (); 0 when there is no such end. */
+static size_t link_close_end(const scan *sc, size_t b)
+{
+    const unsigned char *s = sc->s;
+    if (s[b] == ')') return b + 1;
+    size_t t = b;
+    while (t < sc->len && s[t] == ' ') t++;
+    if (t == sc->len || !in_set(s[t], "\"'(")) return 0;
+    unsigned char close = s[t] == '(' ? ')' : s[t];
+    size_t limit = t + LINK_TITLE_MAX < sc->len ? t + LINK_TITLE_MAX : sc->len;
+    for (size_t k = t + 1; k < limit && !sc->taken[k]; k++) {
+        if (s[k] != close) continue;
+        k++;
+        while (k < sc->len && s[k] == ' ') k++;
+        return k < sc->len && s[k] == ')' && !sc->taken[k] ? k + 1 : 0;
+    }
+    return 0;
+}
+
+/* A link's span is the whole of "](dest)" or "](dest "title")", so that the Markdown
+ * syntax around the destination comes back as it was (the Chinese detokenizer would make
+ * "(" full-width); with the image mark before an empty alt text, "![](dest)". Without a
+ * closing ')' only dest is a span. */
 static void find_link_destinations(scan *sc)
 {
     for (size_t i = 0; i + 2 < sc->len; i++) {
@@ -216,8 +242,16 @@ static void find_link_destinations(scan *sc)
             continue;
         size_t a = i + 2, b = link_destination_end(sc, a);
         if (b == a) continue;
-        add_span(sc, a, b, whole_url(sc, a, b) ? SPAN_URL : SPAN_LINK);
-        i = b;
+        span_kind kind = whole_url(sc, a, b) ? SPAN_URL : SPAN_LINK;
+        size_t end = link_close_end(sc, b), start = i;
+        if (!end) {
+            start = a;
+            end = b;
+        } else if (i >= 2 && sc->s[i - 2] == '!' && sc->s[i - 1] == '[' && !sc->taken[i - 2]) {
+            start = i - 2;
+        }
+        add_span(sc, start, end, kind);
+        i = end - 1;
     }
 }
 
@@ -312,9 +346,9 @@ static int explicit_relative_prefix(const unsigned char *s, size_t avail)
 static size_t path_end(const scan *sc, size_t i)
 {
     const unsigned char *s = sc->s;
-    if (i + 2 < sc->len && is_alpha(s[i]) && s[i + 1] == ':' && (s[i + 2] == '\\' || s[i + 2] == '/')
-        && !sc->taken[i + 1] && !sc->taken[i + 2])
-        return drop_final_dot(s, i, free_run(sc, i + 3, is_windows_path_char));
+    int drive = i + 2 < sc->len && is_alpha(s[i]) && s[i + 1] == ':' &&
+                (s[i + 2] == '\\' || s[i + 2] == '/') && !sc->taken[i + 1] && !sc->taken[i + 2];
+    if (drive) return drop_final_dot(s, i, free_run(sc, i + 3, is_windows_path_char));
     size_t b = drop_final_dot(s, i, free_run(sc, i, is_path_or_slash));
     if (b == i) return i;
     if (s[i] == '/') {
@@ -502,13 +536,35 @@ int spans_mask(const char *s, size_t len, masked_line *m)
     return n;
 }
 
-/* The number of the first source span not yet matched with the bytes t[0..n), or 0. */
+/* The destination of a link span "](dest ...)" or "![](dest)" (*key, returned length), or
+ * 0 when t[0..n) is no such span. */
+static size_t link_key(const char *t, size_t n, const char **key)
+{
+    size_t skip = n >= 4 && !memcmp(t, "![](", 4) ? 4 : n >= 2 && !memcmp(t, "](", 2) ? 2 : 0;
+    if (!skip) return 0;
+    size_t k = skip;
+    while (k < n && t[k] != ' ' && t[k] != ')') k++;
+    *key = t + skip;
+    return k - skip;
+}
+
+/* Whether a target span t[0..n) takes the placeholder of source span u[0..m): the same
+ * bytes, or links to the same destination (translators translate a link's title). */
+static int same_span(const char *t, size_t n, const char *u, size_t m)
+{
+    if (n == m && !memcmp(t, u, n)) return 1;
+    const char *tk = NULL, *uk = NULL;
+    size_t tn = link_key(t, n, &tk), un = link_key(u, m, &uk);
+    return tn && tn == un && !memcmp(tk, uk, tn) && (t[0] == '!') == (u[0] == '!');
+}
+
+/* The number of the first source span not yet matched that t[0..n) takes, or 0. */
 static int match_source_span(const masked_line *msrc, unsigned char *matched, const char *t,
                              size_t n)
 {
     for (int k = 0; k < msrc->n; k++) {
         const masked_span *sp = &msrc->span[k];
-        if (!matched[k] && sp->len == n && !memcmp(msrc->source + sp->start, t, n)) {
+        if (!matched[k] && same_span(t, n, msrc->source + sp->start, sp->len)) {
             matched[k] = 1;
             return sp->number;
         }

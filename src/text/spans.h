@@ -17,10 +17,13 @@
  *   1. SPAN_CODE: inline code, Markdown style: a run of N backticks up to the next run of
  *      exactly N backticks, both runs included ("`x`", "`` a`b ``"). A run with no closing
  *      run is plain text.
- *   2. SPAN_LINK / SPAN_URL: the destination of a Markdown link or image, "[text](dest)" or
- *      "[text](dest "title")": dest alone (printable ASCII without brackets, parentheses
- *      balanced); SPAN_URL when dest is itself a URL, else SPAN_LINK ("ch24.html",
- *      "img/a.png"). The text and the title stay translatable.
+ *   2. SPAN_LINK / SPAN_URL: a Markdown link or image destination, "[text](dest)" or
+ *      "[text](dest "title")" (dest: printable ASCII without brackets, parentheses
+ *      balanced; title in "", '' or ()): the span runs from "](" to the closing ")", so
+ *      that the syntax comes back as it was, and takes in "![" before an empty alt text
+ *      ("![](img/a.png)"); with no closing ")" found, dest alone. SPAN_URL when dest is
+ *      itself a URL, else SPAN_LINK ("ch24.html", "img/a.png"). The link text and the alt
+ *      text stay translatable; the title is kept as in the source.
  *   3. SPAN_URL: "http://", "https://", "ftp://" or "mailto:" (any case) followed by a letter
  *      or digit, or "www." followed by a host name with a dot; not after a letter or digit.
  *      It runs over printable ASCII except < > " and backticks, stops at a ) or ] that
@@ -109,8 +112,8 @@ void masked_line_free(masked_line *m);
 int spans_mask(const char *s, size_t len, masked_line *m);
 
 /* Masks a training pair. The source is masked as by spans_mask. Each span found in the
- * target that is byte-identical to a source span not yet matched (first one in text order)
- * gets that span's placeholder; other target spans stay plain text: the translator sees
+ * target that is byte-identical to a source span not yet matched (first one in text order),
+ * or a link to the same destination (its title translated), gets that span's placeholder; other target spans stay plain text: the translator sees
  * every source span masked and must learn to copy placeholders, not to invent them. So
  * a placeholder occurs at most once on each side. Returns the number of target spans
  * matched, or -1 (reported, both empty) when the source cannot be masked, or a target
@@ -119,12 +122,14 @@ int spans_mask_pair(const char *src, size_t src_len, const char *tgt, size_t tgt
                     masked_line *msrc, masked_line *mtgt);
 
 /* The translation text[0..len) of m.text with the spans put back, malloc'd and
- * NUL-terminated (the caller frees it); its length goes to *out_len unless that is NULL. The first occurrence of each placeholder of m gets
- * its span, byte for byte; repeats, and placeholders that m lacks, are removed with a space
- * next to them; a span whose placeholder is missing is put before the closing punctuation
- * at the end (. ! ? : ; and the full-width ones), after a space in English, or in Chinese
- * after a space unless it follows a Han character or full-width punctuation. So every span
- * of m appears exactly once, in the order the placeholders come in. */
+ * NUL-terminated (the caller frees it); its length goes to *out_len unless that is NULL.
+ * The first occurrence of each placeholder of m gets its span, byte for byte; repeats, and
+ * placeholders that m lacks, are removed with a space next to them; a span whose
+ * placeholder is missing is put before the closing punctuation at the end (. ! ? : ; and
+ * the full-width ones), after a space in English, or in Chinese after a space unless it
+ * follows a Han character or full-width punctuation. So every span of m appears exactly
+ * once, in the order the placeholders come in, then the missing ones in text order.
+ * Bytes around a placed span are never moved into it or out of it. */
 char *spans_restore(lang_t lang, const char *text, size_t len, const masked_line *m,
                     size_t *out_len);
 

@@ -462,15 +462,21 @@ static char *detokenize_english(const char *const *tokens, int n)
     return out.s;
 }
 
-/* Latin (or any non-CJK) letter or digit, or a placeholder (which stands for code, a URL or
- * a path): words that Chinese text sets off with spaces. */
-static int latin_like(int32_t cp)
+/* Latin (or any non-CJK) letter or digit: words that Chinese text sets off with spaces. */
+static int starts_latin(const char *tok) { return tok && classify(first_cp(tok)) == CP_WORD; }
+static int ends_latin(const char *tok) { return tok && classify(last_base_cp(tok)) == CP_WORD; }
+
+/* Latin words and placeholders (code, URLs, paths) get a space between them in Chinese, as
+ * the references write "`user` Django"; but punctuation next to a placeholder is
+ * full-width there ("`a`，`b`" outnumbers "`a`, `b`" 19 to 1 in docs-en-zh train), so only a
+ * mark between two Latin words stays ASCII. */
+static int spaced_cp(int32_t cp)
 {
     cp_class c = classify(cp);
     return c == CP_WORD || c == CP_PLACEHOLDER;
 }
-static int starts_latin(const char *tok) { return tok && latin_like(first_cp(tok)); }
-static int ends_latin(const char *tok) { return tok && latin_like(last_base_cp(tok)); }
+static int starts_spaced(const char *tok) { return tok && spaced_cp(first_cp(tok)); }
+static int ends_spaced(const char *tok) { return tok && spaced_cp(last_base_cp(tok)); }
 
 /* The full-width form Chinese uses for an ASCII mark that NFKC produced, or NULL. */
 static const char *chinese_fullwidth(const char *tok)
@@ -503,7 +509,7 @@ static char *detokenize_chinese(const char *const *tokens, int n)
             sb_puts(&out, tok);
             space_next = !opening;
         } else {
-            if (space_next || (ends_latin(prev) && starts_latin(tok))) sb_puts(&out, " ");
+            if (space_next || (ends_spaced(prev) && starts_spaced(tok))) sb_puts(&out, " ");
             sb_puts(&out, fullwidth ? fullwidth : tok);
             space_next = 0;
         }
