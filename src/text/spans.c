@@ -722,7 +722,10 @@ char *spans_restore(lang_t lang, const char *text, size_t len, const masked_line
             i = drop_placeholder(&r, text, len, i);
             continue;
         }
-        sb_append(&r.out, m->source + m->span[k].start, m->span[k].len);
+        const char *sp = m->source + m->span[k].start;
+        if (m->span[k].len >= 2 && sp[0] == ']' && sp[1] == '(')   /* "[text ](" */
+            while (r.out.len > r.placed_end && r.out.s[r.out.len - 1] == ' ') r.out.len--;
+        sb_append(&r.out, sp, m->span[k].len);
         r.placed_end = r.out.len;
         used[k] = 1;
         i += PH_LEN;

@@ -129,7 +129,8 @@ int spans_mask_pair(const char *src, size_t src_len, const char *tgt, size_t tgt
  * the full-width ones), after a space in English, or in Chinese after a space unless it
  * follows a Han character or full-width punctuation. So every span of m appears exactly
  * once, in the order the placeholders come in, then the missing ones in text order.
- * Bytes around a placed span are never moved into it or out of it. */
+ * A link span ("](dest)") closes a bracket: spaces before it are dropped. Bytes around a
+ * placed span are never moved into it or out of it. */
 char *spans_restore(lang_t lang, const char *text, size_t len, const masked_line *m,
                     size_t *out_len);
 
