@@ -86,7 +86,8 @@ static void test_link_destinations(void)
 {
     CHECK(check_found("in [Chapter 24](ch24.html \"Chapter 24. Design\"), *Design*",
                       "link:](ch24.html \"Chapter 24. Design\")"));
-    CHECK(check_found("[a](b.html 'T') [c](d.html (T))", "link:](b.html 'T')|link:](d.html (T))"));
+    CHECK(check_found("[a](b.html 'T') [c](d.html (T))",
+                      "link:](b.html 'T')|link:](d.html (T))"));
     CHECK(check_found("![](img/99b1dc6e.png)—or", "link:![](img/99b1dc6e.png)"));
     CHECK(check_found("![Alt text](img/a.png)", "link:](img/a.png)"));
     CHECK(check_found("[第1章](df6a-07c4.xhtml) *构建*", "link:](df6a-07c4.xhtml)"));

@@ -72,7 +72,8 @@ int text_tokenize(lang_t lang, const char *s, size_t len, token_list *out);
  * tokens (there it stays ASCII, with English spacing). Marks inside a token such as "3,000"
  * or "10:30" are never touched. A placeholder is spaced like a Latin word in Chinese (a
  * space next to Latin words and other placeholders, none next to Han), but the marks
- * around it are full-width ("`a`，`b`"); in English it is spaced like any other word. Empty tokens are ignored. */
+ * around it are full-width ("`a`，`b`"); in English it is spaced like any other word.
+ * Empty tokens are ignored. */
 char *text_detokenize(lang_t lang, const char *const *tokens, int n);
 
 /* Placeholders stand for protected spans (text/spans.h) in the text the model sees:
