@@ -99,6 +99,7 @@ static void check_translation(lang_t lang, const masked_line *m, const char *t, 
 
 static int starts_link(const char *t, size_t n)
 {
+    while (n > 0 && *t == ' ') t++, n--;
     return (n >= 2 && !memcmp(t, "](", 2)) || (n >= 4 && !memcmp(t, "![](", 4));
 }
 

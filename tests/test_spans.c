@@ -95,6 +95,7 @@ static void test_link_destinations(void)
     CHECK(check_found("[a](f(x).html)", "link:](f(x).html)"));
     CHECK(check_found("[a](x.html \"open title)", "link:x.html"));
     CHECK(check_found("[a](x.html y)", "link:x.html"));
+    CHECK(check_found("[a  ](x.html) ![](y.png)", "link:  ](x.html)|link:![](y.png)"));
     /* no destination: empty, unclosed, or not ASCII */
     CHECK(check_found("[a]() and [b](", ""));
     CHECK(check_found("[a](x.html", ""));
@@ -408,7 +409,12 @@ static void test_pair_matches_links_by_destination(void)
     CHECK(same(back, "在[第24章](ch24.html \"Chapter 24. Design\")和![](i/a.png)中"));
     free(back);
     /* English puts a space before the placeholder: it goes, the bracket stays closed */
-    const char *en = "in [Chapter 24 " P1 " and " P2;
+    const char *en = "in [Chapter 24 " P1 " and " P2;   /* and a line with that space: */
+    masked_line spaced = mask_of("[a ](x.html) and ![](y.png)");
+    CHECK(same(spaced.text, "[a" P1 " and " P2));
+    CHECK(restores(LANG_EN, &spaced, spaced.text, "[a ](x.html) and ![](y.png)"));
+    CHECK(restores(LANG_EN, &spaced, "[b " P1 " " P2, "[b ](x.html) ![](y.png)"));
+    masked_line_free(&spaced);
     back = spans_restore(LANG_EN, en, strlen(en), &ms, NULL);
     CHECK(same(back, "in [Chapter 24](ch24.html \"Chapter 24. Design\") and ![](i/a.png)"));
     free(back);

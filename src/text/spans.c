@@ -233,8 +233,9 @@ static size_t link_close_end(const scan *sc, size_t b)
 
 /* A link's span is the whole of "](dest)" or "](dest "title")", so that the Markdown
  * syntax around the destination comes back as it was (the Chinese detokenizer would make
- * "(" full-width); with the image mark before an empty alt text, "![](dest)". Without a
- * closing ')' only dest is a span. */
+ * "(" full-width), with any spaces before the "]" (restoring drops the spaces before a
+ * link span, which the detokenizer may have put there); with the image mark before an
+ * empty alt text, "![](dest)". Without a closing ')' only dest is a span. */
 static void find_link_destinations(scan *sc)
 {
     for (size_t i = 0; i + 2 < sc->len; i++) {
@@ -249,6 +250,8 @@ static void find_link_destinations(scan *sc)
             end = b;
         } else if (i >= 2 && sc->s[i - 2] == '!' && sc->s[i - 1] == '[' && !sc->taken[i - 2]) {
             start = i - 2;
+        } else {
+            while (start > 0 && sc->s[start - 1] == ' ' && !sc->taken[start - 1]) start--;
         }
         add_span(sc, start, end, kind);
         i = end - 1;
@@ -536,10 +539,14 @@ int spans_mask(const char *s, size_t len, masked_line *m)
     return n;
 }
 
-/* The destination of a link span "](dest ...)" or "![](dest)" (*key, returned length), or
- * 0 when t[0..n) is no such span. */
+/* The destination of a link span " ](dest ...)" or "![](dest)" (*key, returned length),
+ * or 0 when t[0..n) is no such span. */
 static size_t link_key(const char *t, size_t n, const char **key)
 {
+    size_t spaces = 0;
+    while (spaces < n && t[spaces] == ' ') spaces++;
+    t += spaces;
+    n -= spaces;
     size_t skip = n >= 4 && !memcmp(t, "![](", 4) ? 4 : n >= 2 && !memcmp(t, "](", 2) ? 2 : 0;
     if (!skip) return 0;
     size_t k = skip;
@@ -722,8 +729,8 @@ char *spans_restore(lang_t lang, const char *text, size_t len, const masked_line
             i = drop_placeholder(&r, text, len, i);
             continue;
         }
-        const char *sp = m->source + m->span[k].start;
-        if (m->span[k].len >= 2 && sp[0] == ']' && sp[1] == '(')   /* "[text ](" */
+        const char *sp = m->source + m->span[k].start, *key;
+        if (sp[0] != '!' && link_key(sp, m->span[k].len, &key))   /* "[text ](" */
             while (r.out.len > r.placed_end && r.out.s[r.out.len - 1] == ' ') r.out.len--;
         sb_append(&r.out, sp, m->span[k].len);
         r.placed_end = r.out.len;
