@@ -1,10 +1,11 @@
 #!/bin/sh
 # Fuzzes every parser of untrusted input with libFuzzer: the corpus reader, the tokenizers
-# with the vocabulary (de)serializer, and the model file loader (tests/fuzz_*.c).
+# with the vocabulary (de)serializer, the model file loader and the protected-span parser
+# with masking and restoring (tests/fuzz_*.c).
 #
 # usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   SECONDS  run time per target (default 60); TARGET: corpus, tokenize, model_file
-#            (default all three, one after the other)
+#   SECONDS  run time per target (default 60); TARGET: corpus, tokenize, model_file, spans
+#            (default all four, one after the other)
 #
 # Builds each target with clang -fsanitize=fuzzer,address,undefined against the library
 # sources (src/*/*.c) into build-fuzz/, makes seed inputs on the fly from
@@ -19,9 +20,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 secs=${1:-60}
-case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [corpus|tokenize|model_file ...]" >&2; exit 2 ;; esac
+case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [corpus|tokenize|model_file|spans ...]" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
-targets=${*:-corpus tokenize model_file}
+targets=${*:-corpus tokenize model_file spans}
 
 CLANG=${CLANG:-clang}
 out=build-fuzz
@@ -51,7 +52,7 @@ done
 # ---- seeds --------------------------------------------------------------------------------
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/corpus" "$seeds/tokenize" "$seeds/model_file"
+mkdir -p "$seeds/corpus" "$seeds/tokenize" "$seeds/model_file" "$seeds/spans"
 data=""
 for f in data/corpus.tsv data/dev.tsv; do [ -s "$f" ] && data="$data $f"; done
 if [ -n "$data" ]; then
@@ -72,8 +73,24 @@ if [ -n "$data" ]; then
         printf '\000%s' "$en" > "$seeds/tokenize/en-$n"
         printf '\001%s' "$zh" > "$seeds/tokenize/zh-$n"
         printf '\003%s' "$(printf '%s' "$en" | sed 's/\([[:punct:]]\)/ \1 /g')" > "$seeds/tokenize/detok-$n"
+        printf '\001%s\t%s' "$en" "$zh" > "$seeds/spans/pair-$n"
     done
 fi
+# spans: LINE or LINE<TAB>TRANSLATION after a language byte (0 English, 1 Chinese); \356\200\20x
+# is placeholder x (U+E00x)
+n=0
+while IFS= read -r line; do   # each line is a printf format: its escapes become bytes
+    n=$((n + 1))
+    printf "$line" > "$seeds/spans/made-$n"
+done <<'EOF'
+\000Open the `MainActivity.kt` file in `res/menu`, see [Chapter 24](ch24.html "Chapter 24. Design").
+\001Visit [http://store.steampowered.com/app/398710/](http://store.steampowered.com/app/398710/).\t可以在[http://store.steampowered.com/app/398710/](http://store.steampowered.com/app/398710/)找到。
+\000Use `` a`b `` and ` unbalanced, ```x``` then https://en.wikipedia.org/wiki/Foo_(bar).
+\001Mail copyright@packt.com or www.packtpub.com; edit /usr/bin/x, ./a/b, ~/.bashrc, C:\\x\\y.txt.\t通用的自旋锁/rwlock声明，在/usr/bin中，src/main.c和and/or 1/2
+\000Call `f` before `g`.\t在\356\200\202之前调用\356\200\201\356\200\201和\356\200\203。
+\001`kubectl get pods`\t
+\000odd \356\200\201 char in `\356\200\202` code ![](img/a.png) cd ../.. and `x`\tcd \356\200\201.
+EOF
 printf 'Hello, world!\t你好，世界！\n\357\273\277BOM\tline\r\nno tab\n\t\nx\ty\tz\n' > "$seeds/corpus/mixed.tsv"
 printf '\000I don'"'"'t know. It costs $5.50, isn'"'"'t it? "Hi." U.S. 3,000 10:30 ...' > "$seeds/tokenize/en-0"
 printf '\001我有3个iPhone，你呢？现在是10:30，价格3,000元……「好」' > "$seeds/tokenize/zh-0"
@@ -121,6 +138,7 @@ fi
 printf 'SEQTRANS\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     > "$seeds/model_file/header-only.model"
 printf '"SEQTRANS"\n"<pad>\\x00<unk>\\x00<s>\\x00</s>\\x00"\n"\\x08\\x00\\x00\\x00"\n"\\x09\\x00\\x00\\x00"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"CONF"\n"SVOC"\n"TVOC"\n"PF32"\n"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00"\n' > "$out/model_file.dict"
+printf '"`"\n"```"\n"http://"\n"https://"\n"www.a."\n"mailto:"\n"](ch1.html \\"t\\")"\n"@x.org"\n"/usr/"\n"./"\n"../"\n"~/"\n"C:\\\\"\n".c"\n"\\x09"\n"\\xee\\x80\\x81"\n"\\xee\\x80\\xa0"\n' > "$out/spans.dict"
 
 # ---- run ------------------------------------------------------------------------------------
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
@@ -133,6 +151,7 @@ for t in $targets; do
         corpus) max_len=16384; dict="" ;;
         tokenize) max_len=4096; dict="" ;;
         model_file) max_len=16384; dict="-dict=$out/model_file.dict" ;;
+        spans) max_len=4096; dict="-dict=$out/spans.dict" ;;
     esac
     echo "fuzz: $t for ${secs}s" >&2
     "./$out/fuzz_$t" "$out/corpus/$t" "$seeds/$t" $dict -max_total_time="$secs" -max_len=$max_len \

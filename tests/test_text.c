@@ -290,6 +290,22 @@ static void test_huge_line(void)
     free(s);
 }
 
+/* Placeholders (U+E001..U+E020) survive NFKC and stay tokens of their own; the codepoints
+ * on either side of the range are ordinary symbols. */
+static void test_placeholders(void)
+{
+    CHECK(text_placeholder_number(0xE000) == 0);
+    CHECK(text_placeholder_number(0xE001) == 1);
+    CHECK(text_placeholder_number(0xE020) == TEXT_PLACEHOLDER_MAX);
+    CHECK(text_placeholder_number(0xE021) == 0);
+    CHECK(check_tokens(LANG_EN, "see\xEE\x80\x81s", "see \xEE\x80\x81 s"));
+    CHECK(check_tokens(LANG_ZH, "在\xEE\x80\xA0中", "在 \xEE\x80\xA0 中"));
+    CHECK(check_tokens(LANG_EN, "a\xEE\x80\x82\xEE\x80\x82" "b", "a \xEE\x80\x82 \xEE\x80\x82 b"));
+    /* a mark after a placeholder is not glued to it, unlike after another symbol */
+    CHECK(check_tokens(LANG_EN, "\xEE\x80\x81\xCC\x81", "\xEE\x80\x81 \xCC\x81"));
+    CHECK(check_tokens(LANG_EN, "\xEE\x80\xA1\xCC\x81", "\xEE\x80\xA1\xCC\x81"));
+}
+
 int main(void)
 {
     token_list_init(&toks);
@@ -308,6 +324,7 @@ int main(void)
     RUN_TEST(test_detok_edge_cases);
     RUN_TEST(test_token_list_reuse);
     RUN_TEST(test_huge_line);
+    RUN_TEST(test_placeholders);
     token_list_free(&toks);
     return TEST_SUMMARY("text");
 }

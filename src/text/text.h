@@ -21,6 +21,8 @@
  *   "我有3个iPhone" -> 我 有 3 个 iPhone.
  * In both languages a Han/kana character is a token of its own, and combining marks stay
  * with the character before them.
+ * Placeholders (text_placeholder_number) are tokens of their own in both languages: never
+ * joined to the letters around them, never given a combining mark.
  *
  * Detokenization is the inverse for text spaced the usual way: detok(tok(s)) == s for
  * normally spaced English and for Chinese written with full-width punctuation (see
@@ -68,8 +70,21 @@ int text_tokenize(lang_t lang, const char *s, size_t len, token_list *out);
  * the ASCII , ? ! : ; ( ) that NFKC made of the full-width marks become ，？！：；（）
  * again, and "......" becomes "……", except where the mark stands between two Latin/digit
  * tokens (there it stays ASCII, with English spacing). Marks inside a token such as "3,000"
- * or "10:30" are never touched. Empty tokens are ignored. */
+ * or "10:30" are never touched. A placeholder is spaced like a Latin word in Chinese (a
+ * space next to Latin words and other placeholders, none next to Han), but the marks
+ * around it are full-width ("`a`，`b`"); in English it is spaced like any other word.
+ * Empty tokens are ignored. */
 char *text_detokenize(lang_t lang, const char *const *tokens, int n);
+
+/* Placeholders stand for protected spans (text/spans.h) in the text the model sees:
+ * placeholder k (1..TEXT_PLACEHOLDER_MAX) is the private-use codepoint
+ * TEXT_PLACEHOLDER_BASE + k, which NFKC leaves alone (no decomposition, not ignorable) and
+ * which the corpora never contain. */
+#define TEXT_PLACEHOLDER_BASE 0xE000
+#define TEXT_PLACEHOLDER_MAX 32
+
+/* k for placeholder k, else 0. */
+int text_placeholder_number(int32_t cp);
 
 /* Han ideographs (all CJK blocks), kana and bopomofo: the letters tokenized one by one. */
 int is_cjk(int32_t cp);
