@@ -9,11 +9,20 @@
 #include "sys/parallel.h"
 #include "text/vocab.h"
 
+/* A model trained with protected spans has their first placeholder as a source token. */
+static int trained_with_spans(const model *m)
+{
+    char first[8];
+    int n = snprintf(first, sizeof first, "%c%c%c", 0xEE, 0x80, 0x81); /* U+E001 in UTF-8 */
+    return n == 3 && m->src_vocab && vocab_lookup(m->src_vocab, first) != VOCAB_UNK;
+}
+
 void translator_init(translator *tr, const model *m, const decode_options *opt)
 {
     memset(tr, 0, sizeof *tr);
     tr->m = m;
     tr->opt = *opt;
+    tr->protect = trained_with_spans(m);
     translator_set_workers(tr, 1);
 }
 
@@ -29,6 +38,7 @@ void translator_free(translator *tr)
 {
     for (int i = 0; i < tr->tok_cap; i++) token_list_free(&tr->tok[i]);
     free(tr->tok);
+    free(tr->masked);
     for (int w = 0; w < tr->workers; w++) arena_free(&tr->ar[w]);
     free(tr->ar);
 }
@@ -113,13 +123,23 @@ static char *alignment_text(alignment_kind kind, const hypothesis *h, const int 
     return b.p;
 }
 
+/* The spans of the line put back into its translation (which is taken over). */
+static char *restore_spans(const translator *tr, char *text, const masked_line *m)
+{
+    if (!m->text || m->n == 0) return text;
+    char *out = spans_restore((lang_t)tr->m->cfg.tgt_lang, text, strlen(text), m, NULL);
+    free(text);
+    return out;
+}
+
 static translation hypothesis_translation(const translator *tr, const hypothesis *h,
-                                          const token_list *src, int src_len)
+                                          const token_list *src, const masked_line *m, int src_len)
 {
     const char **toks = xmalloc((h->len ? h->len : 1) * sizeof *toks);
     int *keep = xmalloc((h->len ? h->len : 1) * sizeof *keep);
     int n = output_tokens(tr, h, src, toks, keep);
-    translation t = {text_detokenize((lang_t)tr->m->cfg.tgt_lang, toks, n), h->norm, NULL};
+    char *text = restore_spans(tr, text_detokenize((lang_t)tr->m->cfg.tgt_lang, toks, n), m);
+    translation t = {text, h->norm, NULL};
     if (tr->alignment != ALIGN_NONE) t.alignment = alignment_text(tr->alignment, h, keep, n, src_len);
     free(toks);
     free(keep);
@@ -137,6 +157,7 @@ static void ensure_token_lists(translator *tr, int n)
 {
     if (n <= tr->tok_cap) return;
     tr->tok = xrealloc(tr->tok, n * sizeof *tr->tok);
+    tr->masked = xrealloc(tr->masked, n * sizeof *tr->masked);
     for (int i = tr->tok_cap; i < n; i++) token_list_init(&tr->tok[i]);
     tr->tok_cap = n;
 }
@@ -215,7 +236,11 @@ static void encode_lines(translator *tr, const char *const *lines, int n, int *s
     line_key *key = xmalloc(n * sizeof *key);
     job->m = 0;
     for (int i = 0; i < n; i++) {
-        int k = text_tokenize((lang_t)tr->m->cfg.src_lang, lines[i], strlen(lines[i]), &tr->tok[i]);
+        const char *text = lines[i];
+        memset(&tr->masked[i], 0, sizeof tr->masked[i]);
+        if (tr->protect && spans_mask(lines[i], strlen(lines[i]), &tr->masked[i]) >= 0) text = tr->masked[i].text;
+        int k = text_tokenize((lang_t)tr->m->cfg.src_lang, text, strlen(text), &tr->tok[i]);
+        if (k < 0) masked_line_free(&tr->masked[i]); /* invalid: the output stays empty */
         if (status) status[i] = k < 0 ? -1 : k > TRANSLATOR_MAX_SRC_TOKENS;
         /* empty or invalid lines get empty translations */
         if (k > 0)
@@ -266,16 +291,18 @@ void translate_lines_full(translator *tr, const char *const *lines, int n, trans
         for (int q = 0; q < k; q++) {
             hypothesis *h = &job.hyp[(size_t)j * k + q];
             if (q == 0 || h->tokens)
-                out[(size_t)line * k + found[line]++] = hypothesis_translation(tr, h, &tr->tok[line], job.len[j]);
+                out[(size_t)line * k + found[line]++] =
+                    hypothesis_translation(tr, h, &tr->tok[line], &tr->masked[line], job.len[j]);
             hypothesis_free(h);
         }
     }
     for (int i = 0; i < n; i++)
-        if (!found[i]) {
-            out[(size_t)i * k] = (translation){xstrdup(""), 0, NULL};
+        if (!found[i]) { /* empty or invalid; a line of spans alone still gives them back */
+            out[(size_t)i * k] = (translation){restore_spans(tr, xstrdup(""), &tr->masked[i]), 0, NULL};
             if (tr->alignment != ALIGN_NONE) out[(size_t)i * k].alignment = xstrdup("");
             found[i] = 1;
         }
+    for (int i = 0; i < n; i++) masked_line_free(&tr->masked[i]);
     free(job.hyp);
     free(job.chunk_end);
     free(job.ids);

@@ -1,11 +1,13 @@
-/* translator: text in, text out, around decode: tokenize the source, map to ids (cropping
- * over-long input), search, map back, replace unknown words, detokenize. Used by
+/* translator: text in, text out, around decode: mask protected spans (when the model was
+ * trained with them), tokenize the source, map to ids (cropping over-long input), search,
+ * map back, replace unknown words, detokenize, put the spans back. Used by
  * `translate`, by `eval` and by the dev-set evaluation during training. */
 #ifndef SEQTRANS_TRANSLATOR_H
 #define SEQTRANS_TRANSLATOR_H
 #include "sys/arena.h"
 #include "search/decode.h"
 #include "nn/model.h"
+#include "text/spans.h"
 #include "text/text.h"
 
 #define TRANSLATOR_MAX_SRC_TOKENS 200
@@ -33,7 +35,10 @@ typedef struct {
     decode_options opt;
     alignment_kind alignment;
     token_list *tok;   /* one per line of the current batch */
+    masked_line *masked; /* with protect: each line with its spans masked */
     int tok_cap;
+    int protect;       /* the model was trained with protected spans (its source vocabulary
+                        * has their placeholders): mask them, translate, put them back */
     int workers;       /* threads, each searching its own chunks with single-threaded BLAS */
     arena *ar;         /* [workers] */
 } translator;
