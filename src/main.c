@@ -5,6 +5,7 @@
 
 #include "sys/blas.h"
 #include "cmd/commands.h"
+#include "cmd/docs.h"
 #include "sys/util.h"
 
 static void usage(FILE *out)
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* Hidden: what `make install` writes from the option tables (no BLAS needed). */
+    if (!strcmp(argv[1], "--man") && argc <= 3) return docs_man(argv[2], stdout);
+    if (!strcmp(argv[1], "--bash-completion") && argc == 2) return docs_bash_completion(stdout);
     blas_init();
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(stdout);
