@@ -133,6 +133,7 @@ static void test_bad_values(void)
     CHECK(parse(&o, &r, "--count", NULL) == 2 && said("seqtrans: demo: --count: needs an argument"));
     CHECK(parse(&o, &r, "-c", NULL) == 2 && said("--count: needs an argument"));
     CHECK(parse(&o, &r, "--flag=1", NULL) == 2 && said("--flag: takes no argument"));
+    CHECK(parse(&o, &r, "--help=1", NULL) == 2 && said("seqtrans: demo: --help: takes no argument"));
 }
 
 static void test_unknown_options(void)

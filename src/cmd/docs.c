@@ -146,7 +146,7 @@ static void man_command(FILE *out, const opt_command *c)
         }
         char buf[128];
         man_option(out, s->letter, s->name, s->kind == OPT_CHOICE ? s->choices : s->arg, s->help,
-                   opt_default_text(c, s, defaults, buf, sizeof buf));
+                   opt_default_text(s, defaults, buf, sizeof buf));
         uses_model |= !strcmp(s->name, "model");
     }
     free(defaults);

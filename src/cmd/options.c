@@ -150,32 +150,43 @@ static void print_range(FILE *out, const opt_spec *s)
     else fprintf(out, "%lld..%lld", (long long)s->lo, (long long)s->hi);
 }
 
+/* When word is the start of several names, says which ones and returns 2; else 0. */
+static int ambiguous(const opt_command *c, const char *word, const char *const *names, int n)
+{
+    size_t len = strlen(word);
+    int matches = 0;
+    for (int i = 0; i < n; i++) matches += len && !strncmp(names[i], word, len);
+    if (matches < 2) return 0;
+    fprintf(stderr, "seqtrans: %s: option '--%s' is ambiguous; it could be", c->name, word);
+    for (int i = 0, k = 0; i < n; i++)
+        if (!strncmp(names[i], word, len)) {
+            k++;
+            fprintf(stderr, "%s '--%s'", k == 1 ? "" : k == matches ? " or" : ",", names[i]);
+        }
+    fputc('\n', stderr);
+    return 2;
+}
+
 /* An argument getopt did not know: unknown, ambiguous, or a value given to a flag. */
 static int unknown_option(const opt_command *c, char **argv, int next)
 {
-    if (optopt) {
+    if (optopt) {   /* a letter getopt does not know, or a flag given "--flag=value" */
         int i = option_of_value(c, optopt);
         if (i >= 0 && !takes_argument(&c->opts[i]))
-            return bad_value(c, &c->opts[i], "takes no argument"), 2;
+            return bad_value(c, &c->opts[i], "takes no argument");
+        if (optopt == 'h' && !strncmp(argv[next - 1], "--", 2))
+            return bad_value(c, &(opt_spec){.name = "help"}, "takes no argument");
         return opt_usage_error(c, "unknown option '-%c'", optopt);
     }
-    const char *arg = argv[next - 1];
+    const char *arg = argv[next - 1];   /* getopt has stepped over the unknown long option */
     char word[128];
     snprintf(word, sizeof word, "%s", arg + (arg[0] == '-' && arg[1] == '-' ? 2 : 1));
     word[strcspn(word, "=")] = 0;
     const char *names[OPT_MAX_OPTIONS + 1];
-    int n = 0, prefixed = 0;
+    int n = 0;
     for (int i = 0; i < c->n_opts; i++) names[n++] = c->opts[i].name;
     names[n++] = "help";
-    for (int i = 0; i < n; i++) prefixed += *word && !strncmp(names[i], word, strlen(word));
-    if (prefixed > 1) {
-        fprintf(stderr, "seqtrans: %s: option '--%s' is ambiguous; it could be", c->name, word);
-        for (int i = 0, k = 0; i < n; i++)
-            if (!strncmp(names[i], word, strlen(word)))
-                fprintf(stderr, "%s '--%s'", k++ == 0 ? "" : k == prefixed ? " or" : ",", names[i]);
-        fputc('\n', stderr);
-        return 2;
-    }
+    if (ambiguous(c, word, names, n)) return 2;
     int near = opt_nearest(word, names, n);
     if (near >= 0)
         return opt_usage_error(c, "unknown option '--%s'; did you mean '--%s'?", word, names[near]);
@@ -324,10 +335,8 @@ void opt_print_usage(const opt_command *c, FILE *out)
     }
 }
 
-const char *opt_default_text(const opt_command *c, const opt_spec *s, const void *defaults,
-                             char *buf, size_t size)
+const char *opt_default_text(const opt_spec *s, const void *defaults, char *buf, size_t size)
 {
-    (void)c;
     if (s->def) return s->def;
     const char *at = (const char *)defaults + s->offset;
     buf[0] = 0;
@@ -387,7 +396,7 @@ void opt_print_help(const opt_command *c, FILE *out)
         const opt_spec *s = &c->opts[i];
         if (i == 0 || s->group) fprintf(out, "\n%s:\n", s->group ? s->group : "options");
         char buf[128];
-        print_option(out, s, opt_default_text(c, s, defaults, buf, sizeof buf));
+        print_option(out, s, opt_default_text(s, defaults, buf, sizeof buf));
     }
     free(defaults);
     print_option(out, &(opt_spec){.name = "help", .letter = 'h', .help = "show this help"}, "");

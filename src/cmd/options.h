@@ -84,7 +84,6 @@ void opt_print_usage(const opt_command *c, FILE *out);
 int opt_nearest(const char *word, const char *const *names, int n);
 
 /* The option's default as shown in help and man page, written to buf; "" when none. */
-const char *opt_default_text(const opt_command *c, const opt_spec *s, const void *defaults,
-                             char *buf, size_t size);
+const char *opt_default_text(const opt_spec *s, const void *defaults, char *buf, size_t size);
 
 #endif
