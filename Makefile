@@ -14,7 +14,12 @@ HEADERS  := $(wildcard src/*/*.h)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test demo install clean deps asan bench fuzz
+# The man pages and the bash completion, written by the binary from its option tables.
+COMMANDS   := tokenize train eval translate info
+MAN_PAGES  := $(BUILD)/man/seqtrans.1 $(COMMANDS:%=$(BUILD)/man/seqtrans-%.1)
+COMPLETION := $(BUILD)/seqtrans.bash
+
+.PHONY: all test demo install clean deps asan bench fuzz docs
 all: seqtrans
 
 deps:
@@ -65,9 +70,25 @@ bench: seqtrans
 fuzz: seqtrans
 	@sh scripts/fuzz.sh $(SECONDS)
 
-install: seqtrans
-	install -d $(DESTDIR)$(PREFIX)/bin
+docs: $(MAN_PAGES) $(COMPLETION)
+
+$(BUILD)/man/seqtrans.1: seqtrans | $(BUILD)
+	@mkdir -p $(dir $@)
+	./seqtrans --man > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/seqtrans-%.1: seqtrans | $(BUILD)
+	@mkdir -p $(dir $@)
+	./seqtrans --man $* > $@.tmp && mv $@.tmp $@
+
+$(COMPLETION): seqtrans | $(BUILD)
+	./seqtrans --bash-completion > $@.tmp && mv $@.tmp $@
+
+install: seqtrans docs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 seqtrans $(DESTDIR)$(PREFIX)/bin/seqtrans
+	install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/seqtrans
 
 clean:
 	rm -rf build build-asan seqtrans seqtrans-asan

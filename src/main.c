@@ -1,31 +1,18 @@
-/* seqtrans: dispatch table of subcommands; nothing else lives here. */
+/* seqtrans: dispatch to the subcommands of cmd/commands.h; nothing else lives here. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sys/blas.h"
 #include "cmd/commands.h"
+#include "cmd/docs.h"
 #include "sys/util.h"
-
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-};
-
-static const struct command commands[] = {
-    {"tokenize", cmd_tokenize, "split text into tokens, or join tokens back (--detok)"},
-    {"train", cmd_train, "train a model on a TSV corpus"},
-    {"eval", cmd_eval, "score a model on a TSV test set, or translations against references"},
-    {"translate", cmd_translate, "translate lines from files or stdin"},
-    {"info", cmd_info, "show what a model file holds and how it was trained"},
-};
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: seqtrans [--help | --version] <command> [options]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (int i = 0; i < seqtrans_n_commands; i++)
+        fprintf(out, "  %-10s %s\n", seqtrans_commands[i].doc->name, seqtrans_commands[i].doc->summary);
     fprintf(out, "\nRun 'seqtrans <command> --help' for the options of one command.\n");
 }
 
@@ -35,16 +22,36 @@ static void version(void)
     printf("blas: %s\n", blas_description());
 }
 
+/* An unknown command or option, with the nearest known one when it looks like a typo. */
+static int unknown(const char *word)
+{
+    const char *commands[16];
+    int n = 0;
+    for (int i = 0; i < seqtrans_n_commands && n < 16; i++) commands[n++] = seqtrans_commands[i].doc->name;
+    static const char *const options[] = {"--help", "--version"};
+    int dashed = word[0] == '-';
+    const char *const *names = dashed ? options : commands;
+    int near = opt_nearest(word, names, dashed ? 2 : n);
+    const char *what = dashed ? "option" : "command";
+    if (near >= 0) st_error("unknown %s '%s'; did you mean '%s'?", what, word, names[near]);
+    else st_error("unknown %s '%s'", what, word);
+    usage(stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     /* Past a file-size limit, a write should fail with EFBIG and be reported, not kill us
      * halfway through writing a model. */
     signal(SIGXFSZ, SIG_IGN);
-    blas_init();
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
+    /* Hidden: what `make install` writes from the option tables (no BLAS needed). */
+    if (!strcmp(argv[1], "--man") && argc <= 3) return docs_man(argv[2], stdout);
+    if (!strcmp(argv[1], "--bash-completion") && argc == 2) return docs_bash_completion(stdout);
+    blas_init();
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(stdout);
         return 0;
@@ -53,9 +60,7 @@ int main(int argc, char **argv)
         version();
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
-    st_error("unknown command '%s'", argv[1]);
-    usage(stderr);
-    return 2;
+    const command_entry *e = command_find(argv[1]);
+    if (e) return e->run(argc - 1, argv + 1);
+    return unknown(argv[1]);
 }

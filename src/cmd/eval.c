@@ -1,6 +1,6 @@
 /* seqtrans eval: score a model on a TSV test set, or translations against references. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,49 +11,59 @@
 #include "store/model_file.h"
 #include "sys/util.h"
 
-static void usage(FILE *out)
+typedef struct {
+    const char *model, *hyp;
+    int beam, threads, tokenize, lowercase, json;
+} eval_options;
+
+/* --tokenize's words, in the order of its choices */
+static const bleu_tokenizer tokenizers[] = {BLEU_TOK_13A, BLEU_TOK_ZH, BLEU_TOK_CHAR, BLEU_TOK_NONE};
+
+static void eval_defaults(void *store)
 {
-    fprintf(out,
-        "usage: seqtrans eval [-m MODEL] [--beam N] [--threads N] [--json] TEST.tsv\n"
-        "       seqtrans eval --hyp HYP.txt [--tokenize 13a|zh|char|none] [--lowercase] [--json]\n"
-        "                     REF.txt [REF2.txt ...]\n"
-        "\n"
-        "The first form translates column 1 of TEST.tsv with the model and scores the output\n"
-        "against column 2; it also reports the model's cross-entropy and perplexity.\n"
-        "The second form scores translations, one per line, against one or more reference\n"
-        "files with the same number of lines. BLEU and chrF are computed as sacreBLEU 2.x\n"
-        "does by default (chrF2; BLEU with 'exp' smoothing). A FILE of '-' is stdin.\n"
-        "\n"
-        "options:\n"
-        "  -m, --model FILE    model (default: $SEQTRANS_MODEL if set, else seqtrans.model)\n"
-        "      --beam N        beam size, 1 is greedy search (default: the project's choice)\n"
-        "      --threads N     worker threads (default: the number of cores)\n"
-        "      --hyp FILE      the translations to score (second form)\n"
-        "      --tokenize TOK  BLEU tokenizer: 13a, zh, char or none; the default is zh when\n"
-        "                      the references contain Chinese (Han) or Japanese kana\n"
-        "                      characters, else 13a\n"
-        "      --lowercase     case-insensitive BLEU (chrF stays case-sensitive, as in\n"
-        "                      sacreBLEU)\n"
-        "      --json          print one JSON object instead of the text report\n"
-        "  -h, --help          show this help\n");
+    eval_options *o = store;
+    *o = (eval_options){.beam = SEQTRANS_DEFAULT_BEAM, .tokenize = -1};
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "seqtrans: eval: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    usage(stderr);
-    return 2;
-}
+#define AT(field) offsetof(eval_options, field)
+static const opt_spec eval_opts[] = {
+    {"model", 'm', OPT_FILE, AT(model), "FILE", "*.model", 0, 0,
+     "$SEQTRANS_MODEL or seqtrans.model", "model (first form)", NULL},
+    {"beam", 0, OPT_INT, AT(beam), "N", NULL, 1, 100, NULL, "beam size; 1 is greedy search", NULL},
+    {"threads", 0, OPT_INT, AT(threads), "N", NULL, 1, 1024, "number of cores", "worker threads",
+     NULL},
+    {"hyp", 0, OPT_FILE, AT(hyp), "FILE", NULL, 0, 0, NULL,
+     "the translations to score, one per line (second form)", NULL},
+    {"tokenize", 0, OPT_CHOICE, AT(tokenize), NULL, "13a|zh|char|none", 0, 0,
+     "zh when the references contain Chinese (Han) or Japanese kana characters, else 13a",
+     "BLEU tokenizer", NULL},
+    {"lowercase", 0, OPT_FLAG, AT(lowercase), NULL, NULL, 0, 0, NULL,
+     "case-insensitive BLEU (chrF stays case-sensitive, as in sacreBLEU)", NULL},
+    {"json", 0, OPT_FLAG, AT(json), NULL, NULL, 0, 0, NULL,
+     "print one JSON object instead of the text report", NULL},
+};
+#undef AT
 
-/* Positive int from s, or -1. */
-/* The same limits as translate: a beam or thread count beyond them is a typo. */
-static int parse_count(const char *s, long max)
-{
-    long v;
-    return parse_long(s, 1, max, &v) ? -1 : (int)v;
-}
+const opt_command eval_command = {
+    .name = "eval",
+    .summary = "score a model on a TSV test set, or translations against references",
+    .synopsis = "[-m MODEL] [--beam N] [--threads N] [--json] TEST.tsv\n"
+                "--hyp HYP.txt [--tokenize 13a|zh|char|none] [--lowercase] [--json] "
+                "REF.txt [REF2.txt ...]",
+    .description = "The first form translates column 1 of TEST.tsv with the model and scores the "
+                   "output against column 2; it also reports the model's cross-entropy and "
+                   "perplexity.\n\n"
+                   "The second form scores translations, one per line, against one or more "
+                   "reference files with the same number of lines. BLEU and chrF are computed "
+                   "as sacreBLEU 2.x does by default (chrF2; BLEU with 'exp' smoothing). "
+                   "A FILE of '-' is stdin.",
+    .opts = eval_opts,
+    .n_opts = sizeof eval_opts / sizeof eval_opts[0],
+    .store_size = sizeof(eval_options),
+    .init = eval_defaults,
+    .operand_glob = "*.tsv",
+    .operand_any_with = "hyp",
+};
 
 static int score_files(const char *hyp_path, char **ref_paths, int nrefs, int have_tok,
                        bleu_tokenizer tok, int lowercase, int json)
@@ -114,82 +124,32 @@ out:
 
 int cmd_eval(int argc, char **argv)
 {
-    enum { OPT_BEAM = 256, OPT_THREADS, OPT_HYP, OPT_TOKENIZE, OPT_LOWERCASE, OPT_JSON };
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"model", required_argument, NULL, 'm'},
-        {"beam", required_argument, NULL, OPT_BEAM},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"hyp", required_argument, NULL, OPT_HYP},
-        {"tokenize", required_argument, NULL, OPT_TOKENIZE},
-        {"lowercase", no_argument, NULL, OPT_LOWERCASE},
-        {"json", no_argument, NULL, OPT_JSON},
-        {NULL, 0, NULL, 0},
-    };
-    const char *model = NULL, *hyp = NULL;
-    int beam = 0, threads = 0, json = 0, lowercase = 0, have_tok = 0, model_opts = 0;
-    bleu_tokenizer tok = BLEU_TOK_13A;
+    const opt_command *c = &eval_command;
+    eval_options o;
+    eval_defaults(&o);
+    opt_result args;
+    int rc = opt_parse(c, argc, argv, &o, &args);
+    if (rc != OPT_CONTINUE) return rc;
+    int npos = argc - args.first_operand;
+    char **pos = argv + args.first_operand;
+    int have_tok = o.tokenize >= 0;
+    bleu_tokenizer tok = have_tok ? tokenizers[o.tokenize] : BLEU_TOK_13A;
 
-    optind = 0; /* full re-initialisation of getopt, in case of an earlier call */
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":hm:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'm':
-            model = optarg;
-            model_opts = 1;
-            break;
-        case OPT_BEAM:
-            if ((beam = parse_count(optarg, 100)) < 0)
-                return usage_error("--beam needs an integer in 1..100, not '%s'", optarg);
-            model_opts = 1;
-            break;
-        case OPT_THREADS:
-            if ((threads = parse_count(optarg, 1024)) < 0)
-                return usage_error("--threads needs an integer in 1..1024, not '%s'", optarg);
-            model_opts = 1;
-            break;
-        case OPT_HYP:
-            hyp = optarg;
-            break;
-        case OPT_TOKENIZE:
-            if (bleu_tokenizer_parse(optarg, &tok))
-                return usage_error("unknown tokenizer '%s' (13a, zh, char or none)", optarg);
-            have_tok = 1;
-            break;
-        case OPT_LOWERCASE:
-            lowercase = 1;
-            break;
-        case OPT_JSON:
-            json = 1;
-            break;
-        case ':':
-            return usage_error("option '%s' needs an argument", argv[optind - 1]);
-        default: {
-            char shortopt[3] = {'-', (char)optopt, '\0'};
-            return usage_error("unknown option '%s'", optopt ? shortopt : argv[optind - 1]);
-        }
-        }
-    }
-    int npos = argc - optind;
-    char **pos = argv + optind;
-
-    if (hyp) {
-        if (model_opts)
-            return usage_error("%s", "-m/--model, --beam and --threads do not go with --hyp");
-        if (npos < 1) return usage_error("%s", "--hyp needs at least one reference file");
-        int stdin_uses = !strcmp(hyp, "-");
+    if (o.hyp) {
+        if (opt_given(c, &args, "model") || opt_given(c, &args, "beam") ||
+            opt_given(c, &args, "threads"))
+            return opt_usage_error(c, "-m/--model, --beam and --threads do not go with --hyp");
+        if (npos < 1) return opt_usage_error(c, "--hyp needs at least one reference file");
+        int stdin_uses = !strcmp(o.hyp, "-");
         for (int i = 0; i < npos; i++) stdin_uses += !strcmp(pos[i], "-");
-        if (stdin_uses > 1) return usage_error("%s", "stdin ('-') can be read only once");
-        return score_files(hyp, pos, npos, have_tok, tok, lowercase, json);
+        if (stdin_uses > 1) return opt_usage_error(c, "stdin ('-') can be read only once");
+        return score_files(o.hyp, pos, npos, have_tok, tok, o.lowercase, o.json);
     }
 
-    if (have_tok || lowercase)
-        return usage_error("%s", "--tokenize and --lowercase go with --hyp only");
+    if (have_tok || o.lowercase)
+        return opt_usage_error(c, "--tokenize and --lowercase go with --hyp only");
     if (npos != 1)
-        return usage_error("%s", npos ? "one TEST.tsv only" : "missing TEST.tsv (or --hyp)");
-    return eval_model_tsv(model ? model : model_default_path(), pos[0], beam, json, threads);
+        return opt_usage_error(c, "%s", npos ? "one TEST.tsv only" : "missing TEST.tsv (or --hyp)");
+    return eval_model_tsv(o.model ? o.model : model_default_path(), pos[0], o.beam, o.json,
+                          o.threads);
 }

@@ -9,8 +9,7 @@
 #include "search/evaluate_corpus.h"
 #include "store/model_file.h"
 #include "sys/util.h"
-
-#define DEFAULT_BEAM 5
+#include "cmd/commands.h"
 
 int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int json, int threads)
 {
@@ -26,7 +25,7 @@ int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int j
     /* A model trained with --reverse reads the same test file the other way round. */
     if (corpus_source_is_chinese(&c) != (m->cfg.src_lang == LANG_ZH)) corpus_swap_sides(&c);
     eval_result r;
-    evaluate_corpus(m, &c, beam > 0 ? beam : DEFAULT_BEAM, threads, &r, NULL);
+    evaluate_corpus(m, &c, beam > 0 ? beam : SEQTRANS_DEFAULT_BEAM, threads, &r, NULL);
     char extra_json[128], extra_text[128];
     snprintf(extra_json, sizeof extra_json, "\"loss\": %.6f, \"ppl\": %.4f", r.loss, r.ppl);
     snprintf(extra_text, sizeof extra_text, "loss %.4f nats/token, perplexity %.3f", r.loss, r.ppl);

@@ -1,26 +1,15 @@
 /* seqtrans info: what a model file holds and how it was trained, as text or JSON. */
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "nn/cell.h"
 #include "store/model_file.h"
 #include "store/record.h"
 #include "sys/util.h"
 #include "text/text.h"
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "usage: seqtrans info [--json] [MODEL]\n"
-            "Shows what a model file holds: format version, configuration, vocabulary sizes,\n"
-            "parameter count and bytes per section, how it was trained, and whether\n"
-            "`train --resume` can continue it.\n\n"
-            "  MODEL        the model file (default $SEQTRANS_MODEL or seqtrans.model)\n"
-            "  --json       one JSON object instead of the text report\n"
-            "  -h, --help   this help\n");
-}
 
 /* A configuration field as people read it: languages and kinds by name. */
 static void field_text(const model_config *c, int i, char *buf, size_t n)
@@ -115,25 +104,45 @@ static void print_json(const char *path, const model_file_info *in, const model 
     printf("}}\n");
 }
 
+typedef struct {
+    int json;
+} info_options;
+
+static void info_defaults(void *store) { *(info_options *)store = (info_options){0}; }
+
+static const opt_spec info_opts[] = {
+    {"json", 0, OPT_FLAG, offsetof(info_options, json), NULL, NULL, 0, 0, NULL,
+     "one JSON object instead of the text report", NULL},
+};
+
+const opt_command info_command = {
+    .name = "info",
+    .summary = "show what a model file holds and how it was trained",
+    .synopsis = "[--json] [MODEL]",
+    .description = "Shows what a model file holds: format version, configuration (sizes, layers, "
+                   "encoder, cell, languages), vocabulary sizes, parameter count and bytes per "
+                   "section, how it was trained, and whether `train --resume` can continue it. "
+                   "MODEL defaults to $SEQTRANS_MODEL, else seqtrans.model.",
+    .opts = info_opts,
+    .n_opts = sizeof info_opts / sizeof info_opts[0],
+    .store_size = sizeof(info_options),
+    .init = info_defaults,
+    .operand_glob = "*.model",
+};
+
 int cmd_info(int argc, char **argv)
 {
-    static const struct option longs[] = {{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int json = 0, c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-        if (c == 'j') json = 1;
-        else if (c == 'h') return usage(stdout), 0;
-        else return usage(stderr), 2;
-    }
-    if (argc - optind > 1) {
-        st_error("info: one MODEL at most");
-        return 2;
-    }
-    const char *path = optind < argc ? argv[optind] : model_default_path();
+    info_options o;
+    info_defaults(&o);
+    opt_result args;
+    int rc = opt_parse(&info_command, argc, argv, &o, &args);
+    if (rc != OPT_CONTINUE) return rc;
+    if (argc - args.first_operand > 1) return opt_usage_error(&info_command, "one MODEL at most");
+    const char *path = args.first_operand < argc ? argv[args.first_operand] : model_default_path();
     model_file_info in;
     model *m;
     if (model_file_describe(path, &in) != 0 || model_file_read_only(path, &m) != 0) return 1;
-    if (json) print_json(path, &in, m);
+    if (o.json) print_json(path, &in, m);
     else print_text(path, &in, m);
     model_free(m);
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1,7 +1,7 @@
 /* seqtrans tokenize: text to tokens (or ids), or back with --detok; one output line per
  * input line, whatever the line holds. */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +13,12 @@
 #include "text/vocab.h"
 
 typedef struct {
-    lang_t lang;
+    int lang;                /* -l: index in "en|zh" */
+    int side;                /* --side: 0 src, 1 tgt */
     int detok;
     int ids;                 /* vocabulary ids instead of tokens (needs a vocabulary) */
     const char *model;       /* -m: the model's tokenizer and vocabulary */
-    const char *side;        /* --side src|tgt */
+    lang_t text_lang;        /* the tokenizer used: -l's, or the model side's */
     const vocab *vocab;      /* the chosen side's vocabulary, NULL without -m */
 } tokenize_options;
 
@@ -37,20 +38,38 @@ enum { MAX_WARNINGS = 10 };
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 
-static void usage(FILE *out)
+static void tokenize_defaults(void *store)
 {
-    fprintf(out,
-            "usage: seqtrans tokenize [-l en|zh] [-m MODEL --side src|tgt] [--ids] [--detok] "
-            "[FILE...]\n"
-            "Writes one line of space-separated tokens per input line (stdin without FILE;\n"
-            "'-' is stdin).\n\n"
-            "  -l, --lang en|zh   the language's tokenizer (default en)\n"
-            "  -m, --model FILE   use the model's tokenizer and vocabulary for one side\n"
-            "      --side src|tgt which side of the model (default src)\n"
-            "      --ids          print vocabulary ids instead of tokens (needs -m)\n"
-            "      --detok        the reverse: tokens (or ids) in, natural text out\n"
-            "  -h, --help         show this help\n");
+    *(tokenize_options *)store = (tokenize_options){.lang = 0};
 }
+
+#define AT(field) offsetof(tokenize_options, field)
+static const opt_spec tokenize_opts[] = {
+    {"lang", 'l', OPT_CHOICE, AT(lang), NULL, "en|zh", 0, 0, NULL, "the language's tokenizer",
+     NULL},
+    {"model", 'm', OPT_FILE, AT(model), "FILE", "*.model", 0, 0, NULL,
+     "use the model's tokenizer and vocabulary for one side", NULL},
+    {"side", 0, OPT_CHOICE, AT(side), NULL, "src|tgt", 0, 0, NULL, "which side of the model",
+     NULL},
+    {"ids", 0, OPT_FLAG, AT(ids), NULL, NULL, 0, 0, NULL,
+     "print vocabulary ids instead of tokens (needs -m)", NULL},
+    {"detok", 0, OPT_FLAG, AT(detok), NULL, NULL, 0, 0, NULL,
+     "the reverse: tokens (or ids) in, natural text out", NULL},
+};
+#undef AT
+
+const opt_command tokenize_command = {
+    .name = "tokenize",
+    .summary = "split text into tokens, or join tokens back (--detok)",
+    .synopsis = "[-l en|zh] [-m MODEL --side src|tgt] [--ids] [--detok] [FILE...]",
+    .description = "Writes one line of space-separated tokens per input line (stdin without "
+                   "FILE; '-' is stdin).",
+    .opts = tokenize_opts,
+    .n_opts = sizeof tokenize_opts / sizeof tokenize_opts[0],
+    .store_size = sizeof(tokenize_options),
+    .init = tokenize_defaults,
+    .operand_glob = NULL,
+};
 
 static void warn_line(tokenize_state *st, const char *name, long line, const char *what)
 {
@@ -107,7 +126,7 @@ static void detokenize_line(const tokenize_options *o, tokenize_state *st, char 
         warn_line(st, name, lineno, "not a vocabulary id");
         return;
     }
-    char *text = text_detokenize(o->lang, st->pieces, n);
+    char *text = text_detokenize(o->text_lang, st->pieces, n);
     fputs(text, out);
     free(text);
 }
@@ -122,7 +141,7 @@ static void process_line(const tokenize_options *o, tokenize_state *st, char *li
         return;
     }
     if (o->detok) detokenize_line(o, st, line, name, lineno, out);
-    else if (text_tokenize(o->lang, line, len, &st->tokens) >= 0) write_tokens(o, &st->tokens, out);
+    else if (text_tokenize(o->text_lang, line, len, &st->tokens) >= 0) write_tokens(o, &st->tokens, out);
 }
 
 /* Returns 0, or 1 (message printed) when the file cannot be opened or read, or stdout fails. */
@@ -158,51 +177,19 @@ static int process_file(const tokenize_options *o, tokenize_state *st, const cha
     return rc;
 }
 
-/* Parses options into *o; returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, tokenize_options *o)
+/* Parses options into *o; returns OPT_CONTINUE to go on, else the exit status. */
+static int parse_options(int argc, char **argv, tokenize_options *o, int *first_file)
 {
-    enum { OPT_SIDE = 256, OPT_IDS, OPT_DETOK };
-    static const struct option longopts[] = {
-        {"lang", required_argument, NULL, 'l'}, {"model", required_argument, NULL, 'm'},
-        {"side", required_argument, NULL, OPT_SIDE}, {"ids", no_argument, NULL, OPT_IDS},
-        {"detok", no_argument, NULL, OPT_DETOK}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    opterr = 0;   /* our own messages, prefixed like every other one */
-    while ((c = getopt_long(argc, argv, ":l:m:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'l':
-            if (lang_parse(optarg, &o->lang) < 0) {
-                st_error("tokenize: unknown language '%s' (expected en or zh)", optarg);
-                return 2;
-            }
-            break;
-        case 'm': o->model = optarg; break;
-        case OPT_SIDE: o->side = optarg; break;
-        case OPT_IDS: o->ids = 1; break;
-        case OPT_DETOK: o->detok = 1; break;
-        case 'h': usage(stdout); return 0;
-        case ':':
-            st_error("tokenize: option '%s' needs an argument", argv[optind - 1]);
-            usage(stderr);
-            return 2;
-        default:
-            if (!strncmp(argv[optind - 1], "--", 2))
-                st_error("tokenize: invalid option '%s'", argv[optind - 1]);
-            else st_error("tokenize: unknown option '-%c'", optopt);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (o->side && strcmp(o->side, "src") && strcmp(o->side, "tgt")) {
-        st_error("tokenize: --side must be src or tgt, not '%s'", o->side);
-        return 2;
-    }
-    if ((o->ids || o->side) && !o->model) {
-        st_error("tokenize: %s needs -m MODEL", o->ids ? "--ids" : "--side");
-        return 2;
-    }
-    return -1;
+    const opt_command *c = &tokenize_command;
+    opt_result args;
+    int rc = opt_parse(c, argc, argv, o, &args);
+    if (rc != OPT_CONTINUE) return rc;
+    int side = opt_given(c, &args, "side");
+    if ((o->ids || side) && !o->model)
+        return opt_usage_error(c, "%s needs -m MODEL", o->ids ? "--ids" : "--side");
+    o->text_lang = o->lang ? LANG_ZH : LANG_EN;
+    *first_file = args.first_operand;
+    return OPT_CONTINUE;
 }
 
 /* Flushes stdout; returns 0, or 1 with a message when anything written to it was lost. */
@@ -217,21 +204,23 @@ static int finish_output(void)
 
 int cmd_tokenize(int argc, char **argv)
 {
-    tokenize_options o = {.lang = LANG_EN};
-    int rc = parse_options(argc, argv, &o);
-    if (rc >= 0) return rc;
+    tokenize_options o;
+    tokenize_defaults(&o);
+    int first_file = argc;
+    int rc = parse_options(argc, argv, &o, &first_file);
+    if (rc != OPT_CONTINUE) return rc;
     model *m = NULL;
     if (o.model) {
         if (model_file_read_only(o.model, &m) != 0) return 1;
-        int tgt = o.side && !strcmp(o.side, "tgt");
-        o.lang = (lang_t)(tgt ? m->cfg.tgt_lang : m->cfg.src_lang);
+        int tgt = o.side == 1;
+        o.text_lang = (lang_t)(tgt ? m->cfg.tgt_lang : m->cfg.src_lang);
         o.vocab = tgt ? m->tgt_vocab : m->src_vocab;
     }
     tokenize_state st = {0};
     token_list_init(&st.tokens);
     static char *const stdin_only[] = {"-"};
-    char *const *files = optind < argc ? argv + optind : stdin_only;
-    int n_files = optind < argc ? argc - optind : 1;
+    char *const *files = first_file < argc ? argv + first_file : stdin_only;
+    int n_files = first_file < argc ? argc - first_file : 1;
     rc = 0;
     for (int i = 0; i < n_files && !rc && !ferror(stdout); i++)
         rc = process_file(&o, &st, files[i]);

@@ -2,7 +2,7 @@
  * input is waiting. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 
 #include "sys/blas.h"
 #include "cmd/commands.h"
+#include "cmd/options.h"
 #include "data/line_reader.h"
 #include "store/model_file.h"
 #include "search/translator.h"
@@ -20,32 +21,8 @@ typedef struct {
     int beam, batch, threads;
     float alpha;
     int nbest, scores;      /* --n-best N (0: one line per input), --scores */
-    alignment_kind alignment;
+    int alignment;          /* alignment_kind */
 } translate_options;
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-        "usage: seqtrans translate [-m MODEL] [--beam N] [--batch N] [FILE...]\n"
-        "Translates each line of the FILEs (or stdin; '-' is stdin) and writes one line per\n"
-        "input line to stdout; an empty line gives an empty line.\n\n"
-        "  -m, --model FILE   model (default $SEQTRANS_MODEL or seqtrans.model)\n"
-        "      --beam N       beam size; 1 is greedy search (5)\n"
-        "      --alpha F      length normalisation exponent (1.0)\n"
-        "      --batch N      most lines read before translating; fewer when no more input\n"
-        "                     is waiting (256)\n"
-        "      --threads N    worker threads (number of cores)\n"
-        "      --n-best N     the N best translations of each line, one per output line:\n"
-        "                     ID ||| translation ||| score, ID the 0-based input line\n"
-        "                     (the beam is widened to N when narrower)\n"
-        "      --scores       append ' ||| score' to each line: the length-normalised\n"
-        "                     log-probability\n"
-        "      --alignment hard|soft  append ' ||| ' and the attention alignment over the\n"
-        "                     model's tokens (see tokenize -m): hard, Moses 'i-j' pairs\n"
-        "                     (source i, output j); soft, for each output token and the end\n"
-        "                     of sentence, comma-separated weights over the source tokens\n"
-        "  -h, --help         this help\n");
-}
 
 /* Input lines longer than this are cropped (with a warning) before they are tokenized:
  * the translator only looks at the first TRANSLATOR_MAX_SRC_TOKENS tokens anyway, and memory
@@ -168,56 +145,58 @@ static int translate_stream(translator *tr, int fd, const char *name, const tran
     return rc;
 }
 
-static int parse_args(int argc, char **argv, translate_options *o)
+static void translate_defaults(void *store)
 {
-    static const struct option longs[] = {
-        {"model", required_argument, 0, 'm'}, {"beam", required_argument, 0, 'b'},
-        {"batch", required_argument, 0, 'B'}, {"threads", required_argument, 0, 't'},
-        {"alpha", required_argument, 0, 'a'}, {"n-best", required_argument, 0, 'n'},
-        {"scores", no_argument, 0, 's'}, {"alignment", required_argument, 0, 'A'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "m:h", longs, NULL)) != -1) {
-        long v = 0;
-        char *end = NULL;
-        int bad = 0;
-        switch (c) {
-        case 'm': o->model_path = optarg; break;
-        case 'b': bad = parse_long(optarg, 1, 100, &v); o->beam = (int)v; break;
-        case 'B': bad = parse_long(optarg, 1, 100000, &v); o->batch = (int)v; break;
-        case 't': bad = parse_long(optarg, 1, 1024, &v); o->threads = (int)v; break;
-        case 'a':
-            o->alpha = strtof(optarg, &end);
-            bad = *end || end == optarg || !(o->alpha >= 0 && o->alpha <= 10);
-            break;
-        case 'n': bad = parse_long(optarg, 1, 100, &v); o->nbest = (int)v; break;
-        case 's': o->scores = 1; break;
-        case 'A':
-            if (!strcmp(optarg, "hard")) o->alignment = ALIGN_HARD;
-            else if (!strcmp(optarg, "soft")) o->alignment = ALIGN_SOFT;
-            else {
-                st_error("translate: --alignment: '%s' is not one of hard, soft", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-        if (bad) {
-            st_error("translate: bad value '%s' (--beam 1..100, --batch 1..100000, "
-                     "--threads 1..1024, --alpha 0..10)", optarg);
-            return 2;
-        }
-    }
-    return -1;
+    translate_options *o = store;
+    *o = (translate_options){.beam = SEQTRANS_DEFAULT_BEAM, .batch = 256,
+                             .threads = (int)sysconf(_SC_NPROCESSORS_ONLN), .alpha = 1.0f};
 }
+
+#define AT(field) offsetof(translate_options, field)
+static const opt_spec translate_opts[] = {
+    {"model", 'm', OPT_FILE, AT(model_path), "FILE", "*.model", 0, 0,
+     "$SEQTRANS_MODEL or seqtrans.model", "model", NULL},
+    {"beam", 0, OPT_INT, AT(beam), "N", NULL, 1, 100, NULL, "beam size; 1 is greedy search", NULL},
+    {"alpha", 0, OPT_FLOAT, AT(alpha), "F", NULL, 0, 10, NULL, "length normalisation exponent",
+     NULL},
+    {"batch", 0, OPT_INT, AT(batch), "N", NULL, 1, 100000, NULL,
+     "most lines read before translating; fewer when no more input is waiting", NULL},
+    {"threads", 0, OPT_INT, AT(threads), "N", NULL, 1, 1024, "number of cores", "worker threads",
+     NULL},
+    {"n-best", 0, OPT_INT, AT(nbest), "N", NULL, 1, 100, "",
+     "the N best translations of each line, one per output line: ID ||| translation ||| "
+     "score, ID the 0-based input line (the beam is widened to N when narrower)", "output"},
+    {"scores", 0, OPT_FLAG, AT(scores), NULL, NULL, 0, 0, NULL,
+     "append ' ||| score', the length-normalised log-probability", NULL},
+    {"alignment", 0, OPT_CHOICE, AT(alignment), NULL, "none|hard|soft", 0, 0, NULL,
+     "append ' ||| ' and the attention alignment over the model's tokens (tokenize -m shows "
+     "them): hard, Moses 'i-j' pairs (source i, output j); soft, for each output token and "
+     "the end of the sentence, comma-separated weights over the source tokens", NULL},
+};
+#undef AT
+
+const opt_command translate_command = {
+    .name = "translate",
+    .summary = "translate lines from files or stdin",
+    .synopsis = "[-m MODEL] [--beam N] [--batch N] [FILE...]",
+    .description = "Translates each line of the FILEs (or stdin; '-' is stdin) and writes one "
+                   "line per input line to stdout; an empty line gives an empty line. Lines are "
+                   "translated in batches, and every line read is translated and written as "
+                   "soon as no more input is waiting.",
+    .opts = translate_opts,
+    .n_opts = sizeof translate_opts / sizeof translate_opts[0],
+    .store_size = sizeof(translate_options),
+    .init = translate_defaults,
+    .operand_glob = NULL,
+};
 
 int cmd_translate(int argc, char **argv)
 {
-    translate_options o = {NULL, 5, 256, (int)sysconf(_SC_NPROCESSORS_ONLN), 1.0f, 0, 0, ALIGN_NONE};
-    int rc = parse_args(argc, argv, &o);
-    if (rc >= 0) return rc;
+    translate_options o;
+    translate_defaults(&o);
+    opt_result args;
+    int rc = opt_parse(&translate_command, argc, argv, &o, &args);
+    if (rc != OPT_CONTINUE) return rc;
     blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
     if (model_file_read_only(o.model_path ? o.model_path : model_default_path(), &m) != 0) return 1;
@@ -226,12 +205,12 @@ int cmd_translate(int argc, char **argv)
                            .attention = o.alignment == ALIGN_SOFT};
     translator tr;
     translator_init(&tr, m, &dopt);
-    tr.alignment = o.alignment;
+    tr.alignment = (alignment_kind)o.alignment;
     translator_set_workers(&tr, o.threads);
     rc = 0;
     long next_id = 0;
-    if (optind == argc) rc = translate_stream(&tr, 0, "<stdin>", &o, &next_id);
-    for (int i = optind; i < argc && rc == 0; i++) {
+    if (args.first_operand == argc) rc = translate_stream(&tr, 0, "<stdin>", &o, &next_id);
+    for (int i = args.first_operand; i < argc && rc == 0; i++) {
         int stdin_arg = !strcmp(argv[i], "-");
         int fd = stdin_arg ? 0 : open(argv[i], O_RDONLY);
         if (fd < 0) {
