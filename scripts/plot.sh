@@ -184,19 +184,20 @@ title="Training curves"
     echo "set key font ',9' spacing 1.1 opaque box lc rgb '#bbbbbb'"
     echo "set multiplot layout 2,2 title '$title' font ',12'"
     echo "set key bottom left"
+    echo "set offsets 0, 0, graph 0.04, graph 0.04  # no curve along a border"
     echo "set xlabel 'step'; set ylabel 'loss (nats/token)'"
-    echo "set title 'Loss against steps (dotted: learning rate changed)' font ',10'"
+    echo "set title 'Loss against steps (train solid, dev dashed)' font ',10'"
     echo "set xrange [0:*]; set xtics $step_tics"
     lr_marks 1 1 1
     printf 'plot '
-    clauses train "%F using 1:3 with lines lc rgb %C title %N.' train'"
+    clauses train "%F using 1:3 with lines lc rgb %C title %N"
     [ "$have_dev" = 1 ] &&
-        printf ', %s' "$(clauses dev "%F using 2:4 with linespoints dt 2 pt 7 ps 0.7 lc rgb %C title %N.' dev'" dev)"
+        printf ', %s' "$(clauses dev "%F using 2:4 with linespoints dt 2 pt 7 ps 0.7 lc rgb %C notitle" dev)"
     echo
     echo "unset arrow; unset label"
     echo "set xlabel 'wall time ($tunit)'; set ylabel 'loss (nats/token)'"
     echo "set title 'Loss against wall time' font ',10'"
-    echo "set xtics $time_tics"
+    echo "set xtics $time_tics; set autoscale xfixmax"
     echo "unset key"
     lr_marks 2 0 "$tdiv"
     printf 'plot '
@@ -208,11 +209,10 @@ title="Training curves"
     echo "set xlabel 'epoch'; set ylabel 'score (0-100)'"
     echo "set title 'Dev BLEU (solid) and chrF (dashed) per epoch' font ',10'"
     if [ "$have_dev" = 1 ]; then
-        echo "set xrange [0.5:$max_epoch + 0.5]; set xtics $(tic_step $((max_epoch < 5 ? 5 : max_epoch)))"
-        echo "set key top left"
+        echo "set offsets 0, 0, graph 0.04, 0; set yrange [0:*]; set xrange [0.5:$max_epoch + 0.5]; set xtics $(tic_step $((max_epoch < 5 ? 5 : max_epoch)))"
         lr_marks 3 0 1
         printf 'plot '
-        clauses dev "%F using 1:5 with linespoints pt 7 ps 0.8 lc rgb %C title %N.' BLEU', %F using 1:6 with linespoints dt 2 pt 6 ps 0.8 lc rgb %C title %N.' chrF'" dev
+        clauses dev "%F using 1:5 with linespoints pt 7 ps 0.8 lc rgb %C notitle, %F using 1:6 with linespoints dt 2 pt 6 ps 0.8 lc rgb %C notitle" dev
         echo
     else
         echo "set label 'no dev set in these runs (train --dev)' at graph 0.5, graph 0.5 center"
@@ -221,8 +221,9 @@ title="Training curves"
     fi
     echo "unset arrow; unset label"
     echo "set xlabel 'step'; set ylabel 'target tokens/s'"
-    echo "set title 'Training speed' font ',10'"
+    echo "set title 'Training speed (dotted: learning rate changed)' font ',10'"
     echo "unset key"
+    echo "set offsets 0, 0, 0, 0; set autoscale x"
     echo "set xrange [0:*]; set yrange [0:*]; set xtics $step_tics"
     lr_marks 1 0 1
     printf 'plot '
