@@ -69,6 +69,12 @@ ok "plot two runs (png)" plot -o "$TMP/ab.png" "$TMP/runA.jsonl" "$TMP/runB.json
 png_is "two runs: 800x600 PNG" "$TMP/ab.png" 800 600
 has "stderr counts the runs" "$TMP/err" "2 run(s)"
 
+# JSON with spaces after the colons and commas reads the same
+printf '{"event": "epoch", "elapsed_s": 5.0, "epoch": 1, "step": 10, "tgt_tokens": 100, "tok_per_s": 20.0, "train_loss": 5.5, "lr": 0.001, "dev_loss": 5.0, "dev_bleu": 1.0, "dev_chrf": 3.0}\n{"event": "epoch", "elapsed_s": 10.0, "epoch": 2, "step": 20, "tgt_tokens": 200, "tok_per_s": 20.0, "train_loss": 5.0, "lr": 0.002, "dev_loss": 4.5, "dev_bleu": 2.0, "dev_chrf": 4.0}\n' >"$TMP/spaced.jsonl"
+ok "JSON with spaces" plot -o "$TMP/spaced.svg" "$TMP/spaced.jsonl"
+has "JSON with spaces: lr change found" "$TMP/spaced.svg" "lr 0.002"
+has "short run: wall time in seconds" "$TMP/spaced.svg" "wall time (s)"
+
 # a run without a dev set, and one with the same file name in another folder
 grep -v dev_loss "$TMP/runA.jsonl" >"$TMP/nodev.jsonl"
 ok "plot without a dev set" plot -o "$TMP/nodev.svg" "$TMP/nodev.jsonl"
