@@ -163,18 +163,21 @@ typedef struct {
  * finite, so that row's outputs are NaN rather than silently wrong). */
 static float quantize_row(const float *a, int K, int Kp, int offset, uint8_t *q)
 {
+    /* Comparisons rather than fmaxf / fminf: those are calls into libm here, slower than
+     * the whole product. NaN and infinities fail a[k] - a[k] == 0. */
     float amax = 0;
     int finite = 1;
     for (int k = 0; k < K; k++) {
-        amax = fmaxf(amax, fabsf(a[k]));
-        finite &= isfinite(a[k]) != 0;
+        float m = a[k] < 0 ? -a[k] : a[k];
+        amax = m > amax ? m : amax;
+        finite &= a[k] - a[k] == 0;
     }
     float s = finite ? scale_for(amax) : NAN;
     /* Below FLT_MIN, 1 / s would overflow float; the double path is rare and exact enough. */
     float inv = s >= 1e-37f ? 1 / s : 0;
     for (int k = 0; k < K; k++) {
         float x = inv ? a[k] * inv : finite ? (float)(a[k] / (double)s) : 0;
-        x = fminf(fmaxf(x, -127), 127);
+        x = x < -127 ? -127 : x > 127 ? 127 : x;
         /* Adding and removing 1.5 * 2^23 rounds |x| < 2^22 to the nearest integer (ties to
          * even) in the current rounding mode, and vectorizes, unlike lrintf. */
         int c = (int)((x + 12582912.0f) - 12582912.0f);
@@ -212,10 +215,12 @@ static void run_portable(const qrows *a, const qmatrix *W, const dest *d)
         for (int r = 0; r < a->M; r++) {
             const int8_t *q = (const int8_t *)a->q + (size_t)r * a->Kp;
             int32_t s[PANEL] = {0};
-            for (int g = 0; g < groups; g++)
-                for (int c = 0; c < PANEL; c++)
-                    for (int t = 0; t < GROUP; t++)
-                        s[c] += q[g * GROUP + t] * w[(size_t)g * GROUP * PANEL + c * GROUP + t];
+            for (int g = 0; g < groups; g++) {
+                const int8_t *x = q + g * GROUP, *wg = w + (size_t)g * GROUP * PANEL;
+                for (int c = 0; c < PANEL; c++) /* columns innermost: vectorizable */
+                    s[c] += x[0] * wg[4 * c] + x[1] * wg[4 * c + 1] + x[2] * wg[4 * c + 2] +
+                            x[3] * wg[4 * c + 3];
+            }
             store_sums(d, W, a->scale[r], r, p * PANEL, s, PANEL);
         }
     }
