@@ -11,8 +11,8 @@
 #include "sys/util.h"
 
 static rng_t R;
-static const char *VARIANTS[] = {"portable", "avx2", "avx512vnni"};
-enum { NVARIANTS = 3 };
+static const char *VARIANTS[] = {"portable", "avx2", "avxvnni", "avx512vnni"};
+enum { NVARIANTS = 4 };
 static int runnable[NVARIANTS];
 
 static const int KS[] = {1, 3, 4, 17, 64, 255, 513};
@@ -178,6 +178,28 @@ static void test_int32_sums_exact(void)
         for (int b = 0; b < COUNT(NS); b++)
             for (int c = 0; c < COUNT(MS); c += 2) check_exact(MS[c], KS[a], NS[b], 0);
     for (int pattern = 1; pattern <= 3; pattern++) check_exact(5, 1000, 33, pattern);
+}
+
+/* The largest K, all codes +-127: the +128 trick's int32 sums wrap around before the
+ * correction and must still come out exact; +-K * 127^2 = +-16129 * 2^17 is exact in float. */
+static void test_largest_k(void)
+{
+    int K = QGEMM_MAX_K, N = 4;
+    float *A = xmalloc((size_t)K * sizeof *A), *W = xmalloc((size_t)K * N * sizeof *W);
+    for (int k = 0; k < K; k++) {
+        A[k] = 127;
+        const float w[4] = {127, -127, k % 2 ? 127 : -127, k < K / 2 ? 127 : -127};
+        memcpy(W + (size_t)k * N, w, sizeof w);
+    }
+    packed p = pack(W, K, N, N);
+    const float want[4] = {16129.0f * K, -16129.0f * K, 0, 0};
+    for (int v = 0; v < NVARIANTS; v++) {
+        if (!runnable[v]) continue;
+        float C[4];
+        run_variant(v, 1, A, K, &p, NULL, 0, C, N);
+        for (int j = 0; j < N; j++) CHECK(C[j] == want[j]);
+    }
+    free(p.bytes); free(A); free(W);
 }
 
 /* The bound of qgemm.c with the scales the kernel uses (recomputed here: max / 127,
@@ -362,6 +384,7 @@ int main(void)
     RUN_TEST(test_pack_and_view_reject_bad_input);
     RUN_TEST(test_set_kernel);
     RUN_TEST(test_int32_sums_exact);
+    RUN_TEST(test_largest_k);
     RUN_TEST(test_within_bound_all_shapes);
     RUN_TEST(test_extreme_values);
     RUN_TEST(test_column_ranges);

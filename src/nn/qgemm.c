@@ -20,6 +20,8 @@
  *
  * Kernels (chosen once, see qgemm.h):
  *   avx512vnni: vpdpbusd, 4 rows x 4 panels (16 zmm accumulators) per tile;
+ *   avxvnni: vpdpbusd on 256-bit registers (AVX-VNNI without AVX-512), 4 rows x 1 panel,
+ *         codes + 128 as for avx512vnni;
  *   avx2: vpmaddubsw on |w| and sign(q, w): each int16 pair sum is at most 2 * 127 * 127 =
  *         32258 < 32767 because neither operand is ever -128, so it cannot saturate;
  *         vpmaddwd by 1 widens the pairs to int32. 4 rows x 1 panel per tile;
@@ -231,13 +233,19 @@ static void run_portable(const qrows *a, const qmatrix *W, const dest *d)
 #define TARGET_AVX2 __attribute__((target("avx2")))
 enum { MR = 4, NP512 = 4 };
 
-/* Row pointers of a tile of MR rows from r0; rows past M repeat the last row (computed and
- * discarded) so the tile's shape is fixed. */
-static int tile_rows(const qrows *a, int r0, const uint8_t *row[MR])
+/* The tiles below take their shape (mr rows, np panels) as arguments that are constants
+ * at every call (always_inline), so their loops unroll and the accumulators stay in
+ * registers; a product of one row does not pay for MR. */
+#define INLINE static inline __attribute__((always_inline))
+
+static void tile_rows(const qrows *a, int r0, int mr, const uint8_t *row[MR])
 {
-    for (int i = 0; i < MR; i++) row[i] = a->q + (size_t)(r0 + i < a->M ? r0 + i : a->M - 1) * a->Kp;
-    return a->M - r0 < MR ? a->M - r0 : MR;
+    for (int i = 0; i < mr; i++) row[i] = a->q + (size_t)(r0 + i) * a->Kp;
 }
+
+/* Calls tile(rows) with rows = min(MR, M - r0) as a constant. */
+#define BY_ROWS(rows, tile) \
+    switch (rows) { case 1: tile(1); break; case 2: tile(2); break; case 3: tile(3); break; default: tile(MR); }
 
 static int32_t load4(const uint8_t *p)
 {
@@ -246,9 +254,13 @@ static int32_t load4(const uint8_t *p)
     return v;
 }
 
+/* Stores 8 sums of columns j0 .. j0+7; offset 128: undo the +128 of the activation codes
+ * (sum (q + 128) w = s + 128 colsum). */
 TARGET_AVX2 static void store_avx2(const dest *d, const qmatrix *W, float sa, int r, int j0,
-                                   __m256i s)
+                                   __m256i s, int offset)
 {
+    if (offset)
+        s = _mm256_sub_epi32(s, _mm256_slli_epi32(_mm256_load_si256((const __m256i *)(W->colsums + j0)), 7));
     if (j0 < d->n0 || j0 + 8 > d->n1) {
         int32_t v[8];
         _mm256_storeu_si256((__m256i *)v, s);
@@ -263,20 +275,20 @@ TARGET_AVX2 static void store_avx2(const dest *d, const qmatrix *W, float sa, in
     _mm256_storeu_ps(c, v);
 }
 
-TARGET_AVX2 static void tile_avx2(const qrows *a, const qmatrix *W, int r0, int p,
+TARGET_AVX2 INLINE void tile_avx2(const qrows *a, const qmatrix *W, int r0, int p, int mr,
                                   const dest *d)
 {
     const uint8_t *row[MR];
-    int rows = tile_rows(a, r0, row);
+    tile_rows(a, r0, mr, row);
     const int8_t *w = W->weights + (size_t)p * W->Kp * PANEL;
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i acc[MR][2];
-    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+    for (int i = 0; i < mr; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
     for (int g = 0; g < W->Kp / GROUP; g++) {
         __m256i w0 = _mm256_load_si256((const __m256i *)(w + g * 64));
         __m256i w1 = _mm256_load_si256((const __m256i *)(w + g * 64 + 32));
         __m256i u0 = _mm256_abs_epi8(w0), u1 = _mm256_abs_epi8(w1);
-        for (int i = 0; i < MR; i++) {
+        for (int i = 0; i < mr; i++) {
             __m256i x = _mm256_set1_epi32(load4(row[i] + g * GROUP));
             __m256i p0 = _mm256_maddubs_epi16(u0, _mm256_sign_epi8(x, w0));
             __m256i p1 = _mm256_maddubs_epi16(u1, _mm256_sign_epi8(x, w1));
@@ -284,16 +296,57 @@ TARGET_AVX2 static void tile_avx2(const qrows *a, const qmatrix *W, int r0, int 
             acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(p1, ones));
         }
     }
-    for (int i = 0; i < rows; i++) {
-        store_avx2(d, W, a->scale[r0 + i], r0 + i, p * PANEL, acc[i][0]);
-        store_avx2(d, W, a->scale[r0 + i], r0 + i, p * PANEL + 8, acc[i][1]);
+    for (int i = 0; i < mr; i++) {
+        store_avx2(d, W, a->scale[r0 + i], r0 + i, p * PANEL, acc[i][0], 0);
+        store_avx2(d, W, a->scale[r0 + i], r0 + i, p * PANEL + 8, acc[i][1], 0);
     }
 }
 
 TARGET_AVX2 static void run_avx2(const qrows *a, const qmatrix *W, const dest *d)
 {
     for (int p = d->n0 / PANEL; p * PANEL < d->n1; p++)
-        for (int r0 = 0; r0 < a->M; r0 += MR) tile_avx2(a, W, r0, p, d);
+        for (int r0 = 0; r0 < a->M; r0 += MR) {
+#define TILE(mr) tile_avx2(a, W, r0, p, mr, d)
+            BY_ROWS(a->M - r0, TILE)
+#undef TILE
+        }
+}
+
+/* ---- AVX-VNNI: vpdpbusd on 256-bit registers (CPUs with it but without AVX-512) ---- */
+
+#define TARGET_AVXVNNI __attribute__((target("avx2,avxvnni")))
+
+TARGET_AVXVNNI INLINE void tile_avxvnni(const qrows *a, const qmatrix *W, int r0, int p, int mr,
+                                        const dest *d)
+{
+    const uint8_t *row[MR];
+    tile_rows(a, r0, mr, row);
+    const int8_t *w = W->weights + (size_t)p * W->Kp * PANEL;
+    __m256i acc[MR][2];
+    for (int i = 0; i < mr; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+    for (int g = 0; g < W->Kp / GROUP; g++) {
+        __m256i w0 = _mm256_load_si256((const __m256i *)(w + g * 64));
+        __m256i w1 = _mm256_load_si256((const __m256i *)(w + g * 64 + 32));
+        for (int i = 0; i < mr; i++) {
+            __m256i x = _mm256_set1_epi32(load4(row[i] + g * GROUP));
+            acc[i][0] = _mm256_dpbusd_avx_epi32(acc[i][0], x, w0);
+            acc[i][1] = _mm256_dpbusd_avx_epi32(acc[i][1], x, w1);
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        store_avx2(d, W, a->scale[r0 + i], r0 + i, p * PANEL, acc[i][0], 128);
+        store_avx2(d, W, a->scale[r0 + i], r0 + i, p * PANEL + 8, acc[i][1], 128);
+    }
+}
+
+TARGET_AVXVNNI static void run_avxvnni(const qrows *a, const qmatrix *W, const dest *d)
+{
+    for (int p = d->n0 / PANEL; p * PANEL < d->n1; p++)
+        for (int r0 = 0; r0 < a->M; r0 += MR) {
+#define TILE(mr) tile_avxvnni(a, W, r0, p, mr, d)
+            BY_ROWS(a->M - r0, TILE)
+#undef TILE
+        }
 }
 
 /* ---- AVX-512 VNNI ---- */
@@ -316,27 +369,25 @@ TARGET_512 static void store_512(const dest *d, const qmatrix *W, float sa, int 
     _mm512_mask_storeu_ps(c, keep, v);
 }
 
-/* One tile of MR rows x np panels; np is a constant at each call so the loops unroll and
- * acc stays in registers. */
-TARGET_512 static inline __attribute__((always_inline)) void
-tile_512(const qrows *a, const qmatrix *W, int r0, int p0, int np, const dest *d)
+TARGET_512 INLINE void tile_512(const qrows *a, const qmatrix *W, int r0, int p0, int mr, int np,
+                                const dest *d)
 {
     const uint8_t *row[MR];
-    int rows = tile_rows(a, r0, row);
+    tile_rows(a, r0, mr, row);
     const int8_t *w[NP512];
     for (int j = 0; j < np; j++) w[j] = W->weights + (size_t)(p0 + j) * W->Kp * PANEL;
     __m512i acc[MR][NP512];
-    for (int i = 0; i < MR; i++)
+    for (int i = 0; i < mr; i++)
         for (int j = 0; j < np; j++) acc[i][j] = _mm512_setzero_si512();
     for (int g = 0; g < W->Kp / GROUP; g++) {
         __m512i wv[NP512];
         for (int j = 0; j < np; j++) wv[j] = _mm512_load_si512(w[j] + g * 64);
-        for (int i = 0; i < MR; i++) {
+        for (int i = 0; i < mr; i++) {
             __m512i x = _mm512_set1_epi32(load4(row[i] + g * GROUP));
             for (int j = 0; j < np; j++) acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], x, wv[j]);
         }
     }
-    for (int i = 0; i < rows; i++)
+    for (int i = 0; i < mr; i++)
         for (int j = 0; j < np; j++) store_512(d, W, a->scale[r0 + i], r0 + i, p0 + j, acc[i][j]);
 }
 
@@ -345,9 +396,17 @@ TARGET_512 static void run_512(const qrows *a, const qmatrix *W, const dest *d)
     int p = d->n0 / PANEL, p1 = (d->n1 + PANEL - 1) / PANEL;
     /* Panels outer: a group of panels (4 * Kp * 16 bytes) stays in cache for all rows. */
     for (; p + NP512 <= p1; p += NP512)
-        for (int r0 = 0; r0 < a->M; r0 += MR) tile_512(a, W, r0, p, NP512, d);
+        for (int r0 = 0; r0 < a->M; r0 += MR) {
+#define TILE(mr) tile_512(a, W, r0, p, mr, NP512, d)
+            BY_ROWS(a->M - r0, TILE)
+#undef TILE
+        }
     for (; p < p1; p++)
-        for (int r0 = 0; r0 < a->M; r0 += MR) tile_512(a, W, r0, p, 1, d);
+        for (int r0 = 0; r0 < a->M; r0 += MR) {
+#define TILE(mr) tile_512(a, W, r0, p, mr, 1, d)
+            BY_ROWS(a->M - r0, TILE)
+#undef TILE
+        }
 }
 
 /* ---- choice ---- */
@@ -360,12 +419,14 @@ typedef struct {
 } kernel;
 
 static int has_512(void) { return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw"); }
+static int has_avxvnni(void) { return __builtin_cpu_supports("avxvnni") && __builtin_cpu_supports("avx2"); }
 static int has_avx2(void) { return __builtin_cpu_supports("avx2"); }
 static int always(void) { return 1; }
 
 /* Best first. */
 static const kernel KERNELS[] = {
     {"avx512vnni", 128, run_512, has_512},
+    {"avxvnni", 128, run_avxvnni, has_avxvnni},
     {"avx2", 0, run_avx2, has_avx2},
     {"portable", 0, run_portable, always},
 };
@@ -388,7 +449,7 @@ static void choose(void)
     const kernel *k = want && *want ? find(want) : NULL;
     if (want && *want && (!k || !k->runs_here())) {
         st_warn("SEQTRANS_QGEMM=%s: %s; using the best kernel", want,
-                k ? "this CPU cannot run it" : "unknown (portable, avx2, avx512vnni)");
+                k ? "this CPU cannot run it" : "unknown (portable, avx2, avxvnni, avx512vnni)");
         k = NULL;
     }
     for (int i = 0; !k && i < NKERNELS; i++)

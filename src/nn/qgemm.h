@@ -21,8 +21,9 @@
  *   colsums  Np int32, sum_k w_q[k][j] (the correction of the unsigned-activation trick).
  *
  * Limits: 1 <= K <= QGEMM_MAX_K (int32 sums cannot overflow), 1 <= N <= QGEMM_MAX_N.
- * Kernels: "avx512vnni", "avx2", "portable", the best the CPU runs chosen at first use;
- * SEQTRANS_QGEMM=<name> forces one (a warning and the best one if the CPU lacks it). The
+ * Kernels: "avx512vnni", "avxvnni", "avx2", "portable", the best the CPU runs chosen at
+ * first use; SEQTRANS_QGEMM=<name> forces one (a warning and the best one if the CPU lacks
+ * it). The
  * kernels are single-threaded and reentrant; qgemm_cols() computes a column range so a
  * caller can split the columns between threads. */
 #ifndef SEQTRANS_QGEMM_H
@@ -63,7 +64,7 @@ void qgemm_cols(int M, const float *A, int lda, const qmatrix *W, const float *b
 
 /* The kernel in use, e.g. "avx512vnni" (for seqtrans --version). */
 const char *qgemm_kernel_name(void);
-/* Forces kernel name ("portable", "avx2", "avx512vnni"); call before starting threads.
+/* Forces kernel name ("portable", "avx2", "avxvnni", "avx512vnni"); call before starting threads.
  * Returns 0, or -1 if the name is unknown or this CPU cannot run it (kernel unchanged). */
 int qgemm_set_kernel(const char *name);
 
