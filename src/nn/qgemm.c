@@ -4,19 +4,24 @@
  * Symmetric because the decoder's inputs (embeddings, LSTM outputs h = o * tanh(c), attention
  * contexts) are centred on zero, so a zero point would buy almost no resolution, while
  * symmetric codes keep 0 exact and need no per-row correction term. vpdpbusd wants one
- * unsigned operand: the AVX-512 kernel feeds q + 128 (in [1, 255]) and subtracts
- * 128 * colsum_j, which is exact in (wrapping) int32 arithmetic.
+ * unsigned operand: the VNNI kernels feed q + 128 (in [1, 255]) and subtract 128 * colsum_j.
+ * Their running sums may pass 2^31 (up to K * 255 * 127) and wrap, but int32 addition is
+ * arithmetic modulo 2^32, so the corrected sum is still exact once it fits, as it does:
  *
  * Exactness: every kernel computes s_ij = sum_k q_ik * w_q[k][j] exactly in int32
  * (|s| <= K * 127 * 127 < 2^31 for K <= QGEMM_MAX_K), then C_ij = float(s_ij) * (sa_i * sw_j)
- * (+ bias_j) (+ beta * C_ij): three float roundings, each at most 2^-24 relative.
+ * (+ bias_j) (+ beta * C_ij), rounded in the same order by every variant.
  *
  * Error bound (checked by tests/test_qgemm.c): write a_k = sa (q_k + e_k), w_k = sw (p_k + f_k)
  * with |e_k|, |f_k| <= 1/2 (rounding to the nearest code; the scales are rounded up so no
  * code is clamped). Then
  *   a_k w_k - sa q_k sw p_k = a_k sw f_k + w_k sa e_k - sa sw e_k f_k,
  * so |y_j - sa sw s_j| <= sw/2 sum_k |a_k| + sa/2 sum_k |w_kj| + K sa sw / 4,
- * plus the float roundings above, <= 3 * 2^-24 (1 + small) * |sa sw s_j|.
+ * plus the float roundings above: 3 in float(s) * (sa * sw) (float(s) is exact below 2^24),
+ * each <= 2^-24 relative to |sa sw s_j| <= sum_k |a_k w_kj| + the bound, and one for each
+ * addition of bias and beta * C; where sa * sw is subnormal, an absolute 2^-150 per unit
+ * of |s_j| instead. The codes themselves are computed in float (1 / sa, a * (1 / sa)), so
+ * |e_k| may exceed 1/2 by about 127 * 2^-23; the test allows 1/2 + 1e-5.
  *
  * Kernels (chosen once, see qgemm.h):
  *   avx512vnni: vpdpbusd, 4 rows x 4 panels (16 zmm accumulators) per tile;
@@ -28,6 +33,7 @@
  *   portable: plain C over the same layout. */
 #include "nn/qgemm.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 #include <math.h>
 #include <pthread.h>
@@ -190,8 +196,9 @@ static float quantize_row(const float *a, int K, int Kp, int offset, uint8_t *q)
 }
 
 /* ---- shared epilogue ----
- * Every variant rounds the same operations in the same order (no fused multiply-add: the
- * Makefile builds ISO C, which does not contract), so all variants give bit-identical outputs. */
+ * Every variant rounds the same operations in the same order, with explicit fused
+ * multiply-adds (nothing left for the compiler to contract, whatever -ffp-contract), so
+ * all variants give bit-identical outputs. */
 
 /* Writes the int32 sums s[0 .. count) of row r, columns j0 .. j0+count, clipped to
  * [n0, n1). */
@@ -201,9 +208,8 @@ static void store_sums(const dest *d, const qmatrix *W, float sa, int r, int j0,
     int lo = j0 > d->n0 ? j0 : d->n0, hi = j0 + count < d->n1 ? j0 + count : d->n1;
     float *c = d->C + (size_t)r * d->ldc;
     for (int j = lo; j < hi; j++) {
-        float v = (float)s[j - j0] * (sa * W->scales[j]);
-        if (d->bias) v += d->bias[j];
-        c[j] = d->beta == 0 ? v : v + d->beta * c[j];
+        float v = fmaf((float)s[j - j0], sa * W->scales[j], d->bias ? d->bias[j] : 0);
+        c[j] = d->beta == 0 ? v : fmaf(d->beta, c[j], v);
     }
 }
 
@@ -230,7 +236,7 @@ static void run_portable(const qrows *a, const qmatrix *W, const dest *d)
 
 /* ---- AVX2 ---- */
 
-#define TARGET_AVX2 __attribute__((target("avx2")))
+#define TARGET_AVX2 __attribute__((target("avx2,fma")))
 enum { MR = 4, NP512 = 4 };
 
 /* The tiles below take their shape (mr rows, np panels) as arguments that are constants
@@ -267,11 +273,11 @@ TARGET_AVX2 static void store_avx2(const dest *d, const qmatrix *W, float sa, in
         store_sums(d, W, sa, r, j0, v, 8);
         return;
     }
-    __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(s),
-                             _mm256_mul_ps(_mm256_set1_ps(sa), _mm256_loadu_ps(W->scales + j0)));
-    if (d->bias) v = _mm256_add_ps(v, _mm256_loadu_ps(d->bias + j0));
+    __m256 scale = _mm256_mul_ps(_mm256_set1_ps(sa), _mm256_loadu_ps(W->scales + j0));
+    __m256 bias = d->bias ? _mm256_loadu_ps(d->bias + j0) : _mm256_setzero_ps();
+    __m256 v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, bias);
     float *c = d->C + (size_t)r * d->ldc + j0;
-    if (d->beta != 0) v = _mm256_add_ps(v, _mm256_mul_ps(_mm256_set1_ps(d->beta), _mm256_loadu_ps(c)));
+    if (d->beta != 0) v = _mm256_fmadd_ps(_mm256_set1_ps(d->beta), _mm256_loadu_ps(c), v);
     _mm256_storeu_ps(c, v);
 }
 
@@ -314,7 +320,7 @@ TARGET_AVX2 static void run_avx2(const qrows *a, const qmatrix *W, const dest *d
 
 /* ---- AVX-VNNI: vpdpbusd on 256-bit registers (CPUs with it but without AVX-512) ---- */
 
-#define TARGET_AVXVNNI __attribute__((target("avx2,avxvnni")))
+#define TARGET_AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
 
 TARGET_AVXVNNI INLINE void tile_avxvnni(const qrows *a, const qmatrix *W, int r0, int p, int mr,
                                         const dest *d)
@@ -351,7 +357,7 @@ TARGET_AVXVNNI static void run_avxvnni(const qrows *a, const qmatrix *W, const d
 
 /* ---- AVX-512 VNNI ---- */
 
-#define TARGET_512 __attribute__((target("avx512f,avx512bw,avx512vnni")))
+#define TARGET_512 __attribute__((target("avx512f,avx512bw,avx512vnni,fma")))
 
 TARGET_512 static void store_512(const dest *d, const qmatrix *W, float sa, int r, int p,
                                  __m512i acc)
@@ -360,12 +366,11 @@ TARGET_512 static void store_512(const dest *d, const qmatrix *W, float sa, int 
     __mmask16 keep = (__mmask16)((hi >= 16 ? 0xffff : (1u << hi) - 1) & (lo <= 0 ? 0xffff : ~((1u << lo) - 1)));
     /* Undo the +128 of the activation codes: sum (q + 128) w = s + 128 colsum. */
     __m512i s = _mm512_sub_epi32(acc, _mm512_slli_epi32(_mm512_load_si512(W->colsums + j0), 7));
-    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(s),
-                             _mm512_mul_ps(_mm512_set1_ps(sa), _mm512_load_ps(W->scales + j0)));
-    if (d->bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(keep, d->bias + j0));
+    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(sa), _mm512_load_ps(W->scales + j0));
+    __m512 bias = d->bias ? _mm512_maskz_loadu_ps(keep, d->bias + j0) : _mm512_setzero_ps();
+    __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scale, bias);
     float *c = d->C + (size_t)r * d->ldc + j0;
-    if (d->beta != 0)
-        v = _mm512_add_ps(v, _mm512_mul_ps(_mm512_set1_ps(d->beta), _mm512_maskz_loadu_ps(keep, c)));
+    if (d->beta != 0) v = _mm512_fmadd_ps(_mm512_set1_ps(d->beta), _mm512_maskz_loadu_ps(keep, c), v);
     _mm512_mask_storeu_ps(c, keep, v);
 }
 
@@ -418,9 +423,19 @@ typedef struct {
     int (*runs_here)(void);
 } kernel;
 
-static int has_512(void) { return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw"); }
-static int has_avxvnni(void) { return __builtin_cpu_supports("avxvnni") && __builtin_cpu_supports("avx2"); }
-static int has_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int has_512(void)
+{
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("fma");
+}
+static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+/* CPUID leaf 7.1 EAX bit 4 directly: clang 14's __builtin_cpu_supports lacks "avxvnni".
+ * The avx2 test covers the OS saving the ymm registers. */
+static int has_avxvnni(void)
+{
+    unsigned a, b, c, d;
+    return has_avx2() && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a >> 4 & 1);
+}
 static int always(void) { return 1; }
 
 /* Best first. */
