@@ -167,31 +167,47 @@ typedef struct {
     int ldc, n0, n1;
 } dest;
 
+/* max |a_k| as the bit pattern of a float: for non-negative floats, and for infinity and
+ * NaN above them all, unsigned order is numeric order, and an integer maximum vectorizes
+ * (fmaxf is a call into libm here, and a float ?: maximum does not vectorize). */
+static uint32_t abs_max_bits(const float *a, int K)
+{
+    uint32_t m = 0;
+    for (int k = 0; k < K; k++) {
+        uint32_t b;
+        memcpy(&b, a + k, 4);
+        b &= 0x7fffffffu;
+        m = b > m ? b : m;
+    }
+    return m;
+}
+
 /* Quantizes one row of K floats to Kp bytes; returns its scale (NaN if a value is not
  * finite, so that row's outputs are NaN rather than silently wrong). */
 static float quantize_row(const float *a, int K, int Kp, int offset, uint8_t *q)
 {
-    /* Comparisons rather than fmaxf / fminf: those are calls into libm here, slower than
-     * the whole product. NaN and infinities fail a[k] - a[k] == 0. */
-    float amax = 0;
-    int finite = 1;
-    for (int k = 0; k < K; k++) {
-        float m = a[k] < 0 ? -a[k] : a[k];
-        amax = m > amax ? m : amax;
-        finite &= a[k] - a[k] == 0;
+    uint32_t bits = abs_max_bits(a, K);
+    float amax;
+    memcpy(&amax, &bits, 4);
+    memset(q + K, offset, Kp - K);
+    if (bits >= 0x7f800000u) { /* infinity or NaN */
+        memset(q, offset, K);
+        return NAN;
     }
-    float s = finite ? scale_for(amax) : NAN;
-    /* Below FLT_MIN, 1 / s would overflow float; the double path is rare and exact enough. */
-    float inv = s >= 1e-37f ? 1 / s : 0;
+    float s = scale_for(amax);
+    if (s < 1e-37f) { /* 1 / s would overflow float: the rare tiny row, in double */
+        for (int k = 0; k < K; k++) q[k] = (uint8_t)(lrint(a[k] / (double)s) + offset);
+        return s;
+    }
+    float inv = 1 / s;
     for (int k = 0; k < K; k++) {
-        float x = inv ? a[k] * inv : finite ? (float)(a[k] / (double)s) : 0;
-        x = x < -127 ? -127 : x > 127 ? 127 : x;
+        float x = a[k] * inv;
+        x = x < -127 ? -127 : x > 127 ? 127 : x; /* a * (1 / s) may pass 127 by an ulp */
         /* Adding and removing 1.5 * 2^23 rounds |x| < 2^22 to the nearest integer (ties to
          * even) in the current rounding mode, and vectorizes, unlike lrintf. */
         int c = (int)((x + 12582912.0f) - 12582912.0f);
         q[k] = (uint8_t)(c + offset);
     }
-    memset(q + K, offset, Kp - K);
     return s;
 }
 
