@@ -204,7 +204,8 @@ static float quantize_row(const float *a, int K, int Kp, int offset, uint8_t *q)
         float x = a[k] * inv;
         x = x < -127 ? -127 : x > 127 ? 127 : x; /* a * (1 / s) may pass 127 by an ulp */
         /* Adding and removing 1.5 * 2^23 rounds |x| < 2^22 to the nearest integer (ties to
-         * even) in the current rounding mode, and vectorizes, unlike lrintf. */
+         * even) in the current rounding mode, and vectorizes, unlike lrintf. -ffast-math
+         * would fold it away (truncation; test_qgemm's bound check fails then). */
         int c = (int)((x + 12582912.0f) - 12582912.0f);
         q[k] = (uint8_t)(c + offset);
     }
