@@ -198,6 +198,7 @@ static int new_model(const train_options *o, const corpus *c, model **out, run_s
     cfg.hidden = o->hidden;
     cfg.layers = o->layers;
     cfg.bidir = o->bidir;
+    cfg.cell = o->cell;
     vocab *sv, *tv;
     training_vocabularies(c, o, &cfg, &sv, &tv);
     if (model_config_check(&cfg) != 0) {
