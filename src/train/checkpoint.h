@@ -53,7 +53,8 @@ void checkpoint_keep_best(checkpoint *ck, const float *params, size_t n);
 int checkpoint_has_best(const checkpoint *ck);
 
 /* Writes the model file: the best weights if kept, else m's, with the training state of
- * m's weights, opt and rs. Returns 0, or -1 with an error printed. */
+ * m's weights, opt and rs (rs->elapsed as given: a run passes 0 unless interrupted).
+ * Returns 0, or -1 with an error printed. */
 int checkpoint_save(checkpoint *ck, const model *m, const adam *opt, const run_state *rs,
                     const run_settings *settings);
 
