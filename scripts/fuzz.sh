@@ -1,11 +1,11 @@
 #!/bin/sh
 # Fuzzes every parser of untrusted input with libFuzzer: the corpus reader, the tokenizers
-# with the vocabulary (de)serializer, the model file loader and the protected-span parser
-# with masking and restoring (tests/fuzz_*.c).
+# with the vocabulary (de)serializer, the model file loader, the protected-span parser with
+# masking and restoring, and the training state restore (tests/fuzz_*.c).
 #
 # usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   SECONDS  run time per target (default 60); TARGET: corpus, tokenize, model_file, spans
-#            (default all four, one after the other)
+#   SECONDS  run time per target (default 60); TARGET: corpus, tokenize, model_file, spans,
+#            checkpoint (default all five, one after the other)
 #
 # Builds each target with clang -fsanitize=fuzzer,address,undefined against the library
 # sources (src/*/*.c) into build-fuzz/, makes seed inputs on the fly from
@@ -20,9 +20,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 secs=${1:-60}
-case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [corpus|tokenize|model_file|spans ...]" >&2; exit 2 ;; esac
+case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [corpus|tokenize|model_file|spans|checkpoint ...]" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
-targets=${*:-corpus tokenize model_file spans}
+targets=${*:-corpus tokenize model_file spans checkpoint}
 
 CLANG=${CLANG:-clang}
 out=build-fuzz
@@ -52,7 +52,7 @@ done
 # ---- seeds --------------------------------------------------------------------------------
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/corpus" "$seeds/tokenize" "$seeds/model_file" "$seeds/spans"
+mkdir -p "$seeds/corpus" "$seeds/tokenize" "$seeds/model_file" "$seeds/spans" "$seeds/checkpoint"
 data=""
 for f in data/corpus.tsv data/dev.tsv; do [ -s "$f" ] && data="$data $f"; done
 if [ -n "$data" ]; then
@@ -137,6 +137,11 @@ else
 fi
 printf 'SEQTRANS\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' \
     > "$seeds/model_file/header-only.model"
+# the training state: as it is (byte 0) or over a valid state (1); an empty and a short one
+printf '\001' > "$seeds/checkpoint/valid"
+printf '\001\002\000\000\000' > "$seeds/checkpoint/version-2"
+printf '\000' > "$seeds/checkpoint/empty"
+printf '\000\001\000\000\000\003\000\000\000' > "$seeds/checkpoint/short"
 printf '"SEQTRANS"\n"<pad>\\x00<unk>\\x00<s>\\x00</s>\\x00"\n"\\x08\\x00\\x00\\x00"\n"\\x09\\x00\\x00\\x00"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"CONF"\n"SVOC"\n"TVOC"\n"PF32"\n"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00"\n' > "$out/model_file.dict"
 printf '"`"\n"```"\n"http://"\n"https://"\n"www.a."\n"mailto:"\n"](ch1.html \\"t\\")"\n"@x.org"\n"/usr/"\n"./"\n"../"\n"~/"\n"C:\\\\"\n".c"\n"\\x09"\n"\\xee\\x80\\x81"\n"\\xee\\x80\\xa0"\n' > "$out/spans.dict"
 
@@ -152,6 +157,7 @@ for t in $targets; do
         tokenize) max_len=4096; dict="" ;;
         model_file) max_len=16384; dict="-dict=$out/model_file.dict" ;;
         spans) max_len=4096; dict="-dict=$out/spans.dict" ;;
+        checkpoint) max_len=4096; dict="" ;;
     esac
     echo "fuzz: $t for ${secs}s" >&2
     "./$out/fuzz_$t" "$out/corpus/$t" "$seeds/$t" $dict -max_total_time="$secs" -max_len=$max_len \

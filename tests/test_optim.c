@@ -23,11 +23,11 @@ static void test_sum_squares_of_parts(void)
     float *parts[2] = {a, b};
     double want = 0;
     for (int i = 0; i < N; i++) want += (double)(a[i] + b[i]) * (a[i] + b[i]);
-    CHECK_NEAR(gradient_sum_squares((gradient_parts){parts, 2, NULL, 0, 0}, 0, N), want, 1e-4 * want);
-    double split = gradient_sum_squares((gradient_parts){parts, 2, NULL, 0, 0}, 0, 1234) +
-                   gradient_sum_squares((gradient_parts){parts, 2, NULL, 0, 0}, 1234, N);
+    CHECK_NEAR(gradient_sum_squares((gradient_parts){parts, 2}, 0, N), want, 1e-4 * want);
+    double split = gradient_sum_squares((gradient_parts){parts, 2}, 0, 1234) +
+                   gradient_sum_squares((gradient_parts){parts, 2}, 1234, N);
     CHECK_NEAR(split, want, 1e-4 * want);
-    CHECK(gradient_sum_squares((gradient_parts){parts, 1, NULL, 0, 0}, 5, 5) == 0);
+    CHECK(gradient_sum_squares((gradient_parts){parts, 1}, 5, 5) == 0);
     free(a);
     free(b);
 }
@@ -59,8 +59,8 @@ static void test_adam_on_parts(void)
         adam_begin_step(&a);
         reference_adam(&a, ref_p, ref_m, ref_v, g0, g1, scale);
         /* two ranges, one that keeps its gradient */
-        adam_update_range(&a, p, (gradient_parts){parts, 2, NULL, 0, 0}, scale, 0, 0, 1500);
-        adam_update_range(&a, p, (gradient_parts){parts, 2, NULL, 0, 0}, scale, 1, 1500, N);
+        adam_update_range(&a, p, (gradient_parts){parts, 2}, scale, 0, 0, 1500);
+        adam_update_range(&a, p, (gradient_parts){parts, 2}, scale, 1, 1500, N);
         double err = 0;
         for (int i = 0; i < N; i++) err = fmax(err, fabs(p[i] - ref_p[i]));
         CHECK(err < 1e-5);
@@ -88,9 +88,9 @@ static void test_adam_ranges_exact(void)
     float *gp[1] = {g}, *hp[1] = {h};
     adam_begin_step(&a);
     adam_begin_step(&b);
-    adam_update_range(&a, p, (gradient_parts){gp, 1, NULL, 0, 0}, 1, 1, 0, N);
+    adam_update_range(&a, p, (gradient_parts){gp, 1}, 1, 1, 0, N);
     for (int i = 0; i < N; i += 700)
-        adam_update_range(&b, q, (gradient_parts){hp, 1, NULL, 0, 0}, 1, 1, i, i + 700 < N ? i + 700 : N);
+        adam_update_range(&b, q, (gradient_parts){hp, 1}, 1, 1, i, i + 700 < N ? i + 700 : N);
     CHECK(memcmp(p, q, N * sizeof *p) == 0);
     CHECK(memcmp(a.m, b.m, N * sizeof *p) == 0 && memcmp(a.v, b.v, N * sizeof *p) == 0);
     free(p); free(q); free(g); free(h);
@@ -98,13 +98,34 @@ static void test_adam_ranges_exact(void)
     adam_free(&b);
 }
 
-/* Pages marked unwritten are neither read nor cleared: NaN there changes nothing. */
-static void test_unwritten_pages_skipped(void)
+/* A gradient summed by its owner: the passes read it only through sum(), block by block, in
+ * the same blocks as the parts; here one that leaves out the pages a part marks unwritten
+ * (as the training step does), so NaN there changes nothing, and is not cleared. */
+enum { PAGE = 256, PAGED = 4 * PAGE };
+typedef struct {
+    float *parts[2];
+    const unsigned char *written[2];
+} paged_parts;
+
+static const float *sum_written(void *ctx, size_t i, size_t n, float *out)
 {
-    enum { PAGE = 256, PAGED = 4 * PAGE };
+    const paged_parts *pp = ctx;
+    for (size_t s = i, e; s < i + n; s = e) {
+        e = s < PAGED ? (s / PAGE + 1) * PAGE : i + n;
+        if (e > i + n) e = i + n;
+        float *use[2];
+        int k = 0;
+        for (int p = 0; p < 2; p++)
+            if (s >= PAGED || pp->written[p][s / PAGE]) use[k++] = pp->parts[p];
+        gradient_parts_sum((gradient_parts){use, k}, s, e - s, out + (s - i));
+    }
+    return out;
+}
+
+static void test_summed_by_owner(void)
+{
     float *a = random_floats(N), *b = random_floats(N), *za = xmalloc(N * sizeof *za), *zb = xmalloc(N * sizeof *zb);
     unsigned char wa[4] = {1, 0, 1, 0}, wb[4] = {0, 0, 1, 1};
-    const unsigned char *written[2] = {wa, wb};
     for (int i = 0; i < N; i++) {
         int q = i / PAGE;
         za[i] = i < PAGED && !wa[q] ? 0 : a[i];  /* what the parts hold, as zeros */
@@ -112,10 +133,12 @@ static void test_unwritten_pages_skipped(void)
         if (i < PAGED && !wa[q]) a[i] = NAN;     /* what must not be read */
         if (i < PAGED && !wb[q]) b[i] = NAN;
     }
-    float *parts[2] = {a, b}, *zparts[2] = {za, zb};
-    gradient_parts g = {parts, 2, written, PAGE, PAGED}, z = {zparts, 2, NULL, 0, 0};
-    /* ranges that start inside pages, as the workers' do */
-    CHECK_NEAR(gradient_sum_squares(g, 100, N), gradient_sum_squares(z, 100, N), 1e-9 * N);
+    paged_parts pp = {{a, b}, {wa, wb}};
+    float *zparts[2] = {za, zb};
+    gradient_sum g = {sum_written, &pp};
+    gradient_parts z = {zparts, 2};
+    /* ranges that start inside pages, as the workers' do: the same blocks, the same bits */
+    CHECK(gradient_sum_squares_summed(g, 100, N) == gradient_sum_squares(z, 100, N));
     adam x, y;
     adam_init(&x, N, 0.01f);
     adam_init(&y, N, 0.01f);
@@ -123,17 +146,20 @@ static void test_unwritten_pages_skipped(void)
     memcpy(q, p, N * sizeof *p);
     adam_begin_step(&x);
     adam_begin_step(&y);
-    adam_update_range(&x, p, g, 0.5f, 1, 0, 300);
-    adam_update_range(&x, p, g, 0.5f, 1, 300, N);
-    adam_update_range(&y, q, z, 0.5f, 1, 0, N);
+    adam_update_summed(&x, p, g, 0.5f, 0, 300);
+    adam_update_summed(&x, p, g, 0.5f, 300, N);
+    adam_update_range(&y, q, z, 0.5f, 0, 0, N);
     CHECK(memcmp(p, q, N * sizeof *p) == 0);
-    int cleared = 1, left = 1;
+    int untouched = 1;
     for (int i = 0; i < N; i++) {
         int q = i / PAGE;
-        if (i < PAGED && !wa[q]) left &= isnan(a[i]); else cleared &= a[i] == 0;
-        if (i < PAGED && !wb[q]) left &= isnan(b[i]); else cleared &= b[i] == 0;
+        if (i < PAGED && !wa[q]) untouched &= isnan(a[i]) != 0; else untouched &= a[i] == za[i];
+        if (i < PAGED && !wb[q]) untouched &= isnan(b[i]) != 0; else untouched &= b[i] == zb[i];
     }
-    CHECK(cleared && left);
+    CHECK(untouched);
+    float zeros[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    gradient_parts_sum((gradient_parts){NULL, 0}, 0, 8, zeros);
+    CHECK(zeros[0] == 0 && zeros[7] == 0);
     free(a); free(b); free(za); free(zb); free(p); free(q);
     adam_free(&x);
     adam_free(&y);
@@ -145,6 +171,6 @@ int main(void)
     RUN_TEST(test_sum_squares_of_parts);
     RUN_TEST(test_adam_on_parts);
     RUN_TEST(test_adam_ranges_exact);
-    RUN_TEST(test_unwritten_pages_skipped);
+    RUN_TEST(test_summed_by_owner);
     return TEST_SUMMARY("optim");
 }

@@ -17,15 +17,23 @@ typedef struct {
 } adam;
 
 /* The gradient of a step: the sum of parts[0..n) (in that order), each of the parameters'
- * layout. Optionally, for their first `paged` floats, written[k][q] == 0 says that part k
- * holds only zeros in page q (floats [q * page, (q + 1) * page)): the passes then do not
- * read, nor clear, that page of it. */
+ * layout. */
 typedef struct {
     float *const *parts;
     int n;
-    const unsigned char *const *written; /* NULL: every page holds values */
-    size_t page, paged;
 } gradient_parts;
+
+/* A gradient whose owner adds it up itself (one that knows where parts hold only zeros):
+ * sum(ctx, i, n, out) gives the summed gradient over [i, i + n), n <= GRADIENT_BLOCK, written
+ * into out or pointing where it lies. The passes below ask for it block by block from begin. */
+enum { GRADIENT_BLOCK = 1024 };
+typedef struct {
+    const float *(*sum)(void *ctx, size_t i, size_t n, float *out);
+    void *ctx;
+} gradient_sum;
+
+/* out[0..n) = the sum of g's parts over [i, i + n), added in order; zeros when g has none. */
+void gradient_parts_sum(gradient_parts g, size_t i, size_t n, float *out);
 
 void adam_init(adam *a, size_t n, float lr);
 void adam_free(adam *a);
@@ -35,8 +43,12 @@ void adam_free(adam *a);
 void adam_begin_step(adam *a);
 void adam_update_range(const adam *a, float *params, gradient_parts g, float scale, int clear,
                        size_t begin, size_t end);
+/* The same for a gradient summed by its owner, who also clears it. */
+void adam_update_summed(const adam *a, float *params, gradient_sum g, float scale, size_t begin,
+                        size_t end);
 
 /* Sum of squares of the summed gradient over [begin, end) (accumulated in double). */
 double gradient_sum_squares(gradient_parts g, size_t begin, size_t end);
+double gradient_sum_squares_summed(gradient_sum g, size_t begin, size_t end);
 
 #endif

@@ -1,0 +1,236 @@
+#include "train/step.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/arena.h"
+#include "sys/blas.h"
+#include "sys/parallel.h"
+
+/* A step writes only the embedding rows of its batch's tokens, a few pages of tables that
+ * are most of the parameters. So the gradients' leading whole pages of embedding rows (the
+ * sparse floats) are tracked page by page: each worker marks the pages its batch can have
+ * written, the passes over the gradient read only those, and afterwards the pages are
+ * handed back instead of zeroed: they read as zeros again, and the next step makes resident
+ * only the pages it writes. The rest of the gradient is dense: read, and cleared behind
+ * the update. */
+
+/* One worker's share of a step: a slice of the batch, its own gradient and scratch. */
+typedef struct {
+    arena ar;
+    model_weights g;     /* its gradient (train_step.grads[w]) */
+    rng_t rng;
+    long from, to;       /* pairs order[from..to) of the batch */
+    batch_loss loss;
+    double sum_sq;       /* of its range of the summed gradient */
+} worker_state;
+
+struct train_step {
+    model *m;
+    int n_workers;
+    worker_state *workers;
+    float **grads;        /* each worker's gradient, the step's is their sum; zero between
+                           * steps */
+    size_t page;          /* floats */
+    size_t sparse_floats;
+    unsigned char **written; /* [worker][page of the sparse floats]: its batch wrote there */
+    const step_batch *batch; /* during train_step_compute() */
+    long step_tokens;
+    const adam *opt;      /* during train_step_apply() */
+    float clip_scale;
+};
+
+train_step *train_step_new(model *m, int threads, int batch_size)
+{
+    train_step *s = xcalloc(1, sizeof *s);
+    /* More workers than pairs per batch would only hold idle gradient buffers. */
+    int n = threads > 0 ? threads : 1;
+    n = n < batch_size ? n : batch_size;
+    s->m = m;
+    s->n_workers = n;
+    s->workers = xcalloc(n, sizeof *s->workers);
+    s->grads = xcalloc(n, sizeof *s->grads);
+    s->written = xcalloc(n, sizeof *s->written);
+    s->page = pages_floats();
+    s->sparse_floats = model_embedding_floats(&m->cfg) / s->page * s->page;
+    for (int w = 0; w < n; w++) {
+        s->grads[w] = pages_alloc(m->n_params);
+        model_layout(&m->cfg, s->grads[w], &s->workers[w].g);
+        s->written[w] = xcalloc(s->sparse_floats / s->page + 1, 1);
+    }
+    blas_set_threads(1);
+    return s;
+}
+
+void train_step_free(train_step *s)
+{
+    if (!s) return;
+    for (int w = 0; w < s->n_workers; w++) {
+        pages_free(s->grads[w], s->m->n_params);
+        free(s->written[w]);
+        arena_free(&s->workers[w].ar);
+    }
+    free(s->workers);
+    free(s->grads);
+    free(s->written);
+    free(s);
+}
+
+int train_step_workers(const train_step *s) { return s->n_workers; }
+
+void train_step_release(train_step *s)
+{
+    for (int w = 0; w < s->n_workers; w++) {
+        arena_free(&s->workers[w].ar);
+        pages_forget(s->grads[w], s->m->n_params);
+    }
+}
+
+/* ---- forward and backward ---- */
+
+/* Marks the pages of the embedding gradients that rows `ids` of the table at `offset` lie in. */
+static void mark_rows(train_step *s, int w, size_t offset, const int *ids, long n)
+{
+    size_t page = s->page, E = (size_t)s->m->cfg.emb;
+    for (long r = 0; r < n; r++) {
+        size_t from = offset + (size_t)ids[r] * E;
+        for (size_t q = from / page; q * page < from + E && q * page < s->sparse_floats; q++)
+            s->written[w][q] = 1;
+    }
+}
+
+/* The gradient of an embedding row is zero unless the batch holds its token (padding
+ * included): the pages the batch's ids fall in are the only ones the step can have written. */
+static void mark_written_pages(train_step *s, int w, const batch *bt)
+{
+    mark_rows(s, w, 0, bt->src, (long)bt->S * bt->B);
+    mark_rows(s, w, (size_t)s->m->cfg.src_vocab * s->m->cfg.emb, bt->tgt_in, (long)bt->T * bt->B);
+}
+
+static void worker_forward_backward(void *ctx, int w)
+{
+    train_step *s = ctx;
+    worker_state *ws = &s->workers[w];
+    const step_batch *b = s->batch;
+    ws->loss = (batch_loss){0, 0, 0};
+    memset(s->written[w], 0, s->sparse_floats / s->page);
+    if (ws->to <= ws->from) return;
+    batch bt;
+    arena_reset(&ws->ar);
+    batch_fill(&bt, b->data, b->order + ws->from, (int)(ws->to - ws->from), &ws->ar);
+    loss_options lo = {b->dropout, b->label_smoothing, &ws->rng, s->step_tokens};
+    ws->loss = seq2seq_loss(s->m, &bt, &lo, &ws->g, &ws->ar);
+    mark_written_pages(s, w, &bt);
+}
+
+/* Splits the batch among the workers; each gets its own dropout stream for the step. */
+static void plan_step(train_step *s, const step_batch *b, rng_t *drop_rng)
+{
+    s->batch = b;
+    s->step_tokens = 0;
+    for (long i = 0; i < b->n; i++) s->step_tokens += b->data->tgt_len[b->order[i]] + 1;
+    for (int w = 0; w < s->n_workers; w++) {
+        long from, to;
+        parallel_share(b->n, s->n_workers, w, &from, &to);
+        s->workers[w].from = from;
+        s->workers[w].to = to;
+        rng_seed(&s->workers[w].rng, rng_u64(drop_rng));
+    }
+}
+
+/* ---- passes over the summed gradient ---- */
+
+/* The summed gradient over [i, i + n) of the sparse floats, page by page, from the parts
+ * that wrote each page. */
+static const float *sum_sparse(void *ctx, size_t i, size_t n, float *out)
+{
+    const train_step *s = ctx;
+    float *parts[s->n_workers];
+    for (size_t from = i, to; from < i + n; from = to) {
+        size_t q = from / s->page;
+        to = (q + 1) * s->page < i + n ? (q + 1) * s->page : i + n;
+        int k = 0;
+        for (int w = 0; w < s->n_workers; w++)
+            if (s->written[w][q]) parts[k++] = s->grads[w];
+        gradient_parts_sum((gradient_parts){parts, k}, from, to - from, out + (from - i));
+    }
+    return out;
+}
+
+/* Worker w's share of the passes over the whole gradient: one range of the sparse floats
+ * (sparse = 1) or of the rest (0). The pages handed back fault in again as they are read,
+ * and so are split between the workers too. */
+static void worker_range(const train_step *s, int w, int sparse, size_t *begin, size_t *end)
+{
+    size_t from = sparse ? 0 : s->sparse_floats, to = sparse ? s->sparse_floats : s->m->n_params;
+    long b, e;
+    parallel_share((long)(to - from), s->n_workers, w, &b, &e);
+    *begin = from + (size_t)b;
+    *end = from + (size_t)e;
+}
+
+static void worker_sum_squares(void *ctx, int w)
+{
+    train_step *s = ctx;
+    size_t begin, end;
+    worker_range(s, w, 1, &begin, &end);
+    s->workers[w].sum_sq = gradient_sum_squares_summed((gradient_sum){sum_sparse, s}, begin, end);
+    worker_range(s, w, 0, &begin, &end);
+    s->workers[w].sum_sq += gradient_sum_squares((gradient_parts){s->grads, s->n_workers}, begin, end);
+}
+
+step_result train_step_compute(train_step *s, const step_batch *b, rng_t *drop_rng)
+{
+    plan_step(s, b, drop_rng);
+    parallel_run(s->n_workers, worker_forward_backward, s);
+    parallel_run(s->n_workers, worker_sum_squares, s);
+    s->batch = NULL;
+    step_result r = {{0, 0, 0}, 0};
+    double sum_sq = 0;
+    for (int w = 0; w < s->n_workers; w++) {
+        r.loss.loss += s->workers[w].loss.loss;
+        r.loss.nll += s->workers[w].loss.nll;
+        r.loss.tokens += s->workers[w].loss.tokens;
+        sum_sq += s->workers[w].sum_sq;
+    }
+    r.grad_norm = sqrt(sum_sq);
+    return r;
+}
+
+/* ---- the update ---- */
+
+static void clear_sparse_gradients(train_step *s)
+{
+    for (int w = 0; w < s->n_workers; w++) pages_forget(s->grads[w], s->sparse_floats);
+}
+
+/* The dense floats are cleared behind the update, the sparse ones handed back afterwards. */
+static void worker_update(void *ctx, int w)
+{
+    train_step *s = ctx;
+    size_t begin, end;
+    worker_range(s, w, 1, &begin, &end);
+    adam_update_summed(s->opt, s->m->params, (gradient_sum){sum_sparse, s}, s->clip_scale, begin, end);
+    worker_range(s, w, 0, &begin, &end);
+    adam_update_range(s->opt, s->m->params, (gradient_parts){s->grads, s->n_workers}, s->clip_scale,
+                      1, begin, end);
+}
+
+void train_step_apply(train_step *s, adam *opt, double grad_norm, float clip)
+{
+    s->clip_scale = clip > 0 && grad_norm > clip ? (float)(clip / grad_norm) : 1.0f;
+    adam_begin_step(opt);
+    s->opt = opt;
+    parallel_run(s->n_workers, worker_update, s);
+    s->opt = NULL;
+    clear_sparse_gradients(s);
+}
+
+void train_step_skip(train_step *s)
+{
+    size_t sparse = s->sparse_floats;
+    for (int w = 0; w < s->n_workers; w++)
+        memset(s->grads[w] + sparse, 0, (s->m->n_params - sparse) * sizeof(float));
+    clear_sparse_gradients(s);
+}
