@@ -2,6 +2,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "cmd/commands.h"
 #include "cmd/options.h"
@@ -10,6 +12,16 @@
 #include "store/record.h"
 #include "sys/util.h"
 #include "text/text.h"
+
+/* When the file was last written (UTC), for the report: the training record holds no clock
+ * time, so that the same run always writes the same bytes. */
+static int saved_time(const char *path, char *buf, size_t n)
+{
+    struct stat st;
+    struct tm tm;
+    return stat(path, &st) == 0 && gmtime_r(&st.st_mtime, &tm) &&
+           strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
+}
 
 /* A configuration field as people read it: languages and kinds by name. */
 static void field_text(const model_config *c, int i, char *buf, size_t n)
@@ -37,6 +49,8 @@ static void print_text(const char *path, const model_file_info *in, const model 
 {
     char buf[64];
     printf("%s: seqtrans model, format version %u\n", path, in->version);
+    char when[32];
+    if (saved_time(path, when, sizeof when)) printf("saved: %s\n", when);
     printf("configuration:\n");
     for (int i = 0; i < model_config_field_count(); i++) {
         field_text(&in->cfg, i, buf, sizeof buf);
@@ -76,8 +90,10 @@ static void print_record_json(void *ctx, const char *key, const char *value)
 static void print_json(const char *path, const model_file_info *in, const model *m)
 {
     char buf[64];
+    char when[32];
     printf("{\"file\": ");
     json_write_string(stdout, path);
+    if (saved_time(path, when, sizeof when)) printf(", \"saved\": \"%s\"", when);
     printf(", \"format_version\": %u, \"model_bytes\": %llu, \"state_bytes\": %llu, "
            "\"resumable\": %s, \"parameters\": %zu, \"config\": {",
            in->version, (unsigned long long)in->model_bytes, (unsigned long long)in->state_bytes,
@@ -95,7 +111,8 @@ static void print_json(const char *path, const model_file_info *in, const model 
         json_write_string(stdout, in->sections[i].tag_text);
         printf(", \"name\": ");
         json_write_string(stdout, in->sections[i].name);
-        printf(", \"bytes\": %llu, \"required\": %s}", (unsigned long long)in->sections[i].bytes,
+        printf(", \"offset\": %llu, \"bytes\": %llu, \"required\": %s}",
+               (unsigned long long)in->sections[i].offset, (unsigned long long)in->sections[i].bytes,
                in->sections[i].required ? "true" : "false");
     }
     printf("], \"training\": {");

@@ -21,7 +21,12 @@ static const opt_spec train_opts[] = {
      "development set, evaluated after every epoch; the best model by dev BLEU is the one kept",
      NULL},
     {"resume", 0, OPT_FLAG, AT(resume), NULL, NULL, 0, 0, NULL,
-     "continue the interrupted or finished run stored in the model file", NULL},
+     "continue the interrupted or finished run stored in the model file; options that fix "
+     "the model's shape or vocabulary must agree with it, and the corpus must be the one it "
+     "was trained on", NULL},
+    {"new-data", 0, OPT_FLAG, AT(new_data), NULL, NULL, 0, 0, NULL,
+     "with --resume: the corpus is another one on purpose; keep the weights, optimizer state "
+     "and step count and start a fresh pass over it", NULL},
     {"metrics", 0, OPT_FILE, AT(metrics_path), "FILE", NULL, 0, 0, NULL,
      "append one JSON object per line of progress", NULL},
     {"quiet", 'q', OPT_FLAG, AT(quiet), NULL, NULL, 0, 0, NULL, "no progress output", NULL},
@@ -101,6 +106,9 @@ int cmd_train(int argc, char **argv)
     o.tgt_min_count = o.src_min_count;
     o.tgt_max_vocab = o.src_max_vocab;
     o.corpus = argv[args.first_operand];
+    for (int i = 0; i < train_command.n_opts && o.n_given < (int)(sizeof o.given / sizeof o.given[0]); i++)
+        if (opt_given(&train_command, &args, train_command.opts[i].name)) o.given[o.n_given++] = train_command.opts[i].name;
+    if (o.new_data && !o.resume) return opt_usage_error(&train_command, "--new-data goes with --resume");
     if (!o.model_path) o.model_path = model_default_path();
     return train_run(&o);
 }

@@ -9,11 +9,13 @@
 #include "data/corpus.h"
 #include "data/dataset.h"
 #include "search/evaluate_corpus.h"
+#include "store/lock.h"
 #include "store/model_file.h"
 #include "text/text.h"
 #include "text/vocab.h"
 #include "train/checkpoint.h"
 #include "train/progress.h"
+#include "train/provenance.h"
 #include "train/step.h"
 #include "train/training_data.h"
 
@@ -73,6 +75,8 @@ typedef struct {
     corpus dev;
     int has_dev;
     epoch_plan plan;
+    run_inputs inputs;    /* the corpus and dev set as the training record names them */
+    int fresh_pass;       /* --new-data: this process began a pass over another corpus */
     long attempts;        /* steps tried in this process, skipped ones included */
     long nonfinite_in_row;
 } run;
@@ -82,6 +86,7 @@ static int save(run *r, int interrupted)
 {
     run_state rs = r->rs;
     rs.elapsed = interrupted ? progress_run_seconds(&r->pr) : 0;
+    provenance_record(r->m, r->o, &r->inputs, &r->rs, r->train.n);
     if (checkpoint_has_best(r->ck)) train_step_release(r->step); /* the best come into memory */
     return checkpoint_save(r->ck, r->m, &r->opt, &rs, &r->settings);
 }
@@ -216,6 +221,14 @@ static int new_model(const train_options *o, const corpus *c, model **out, run_s
     return 0;
 }
 
+static int given(const train_options *o, const char *option)
+{
+    for (int i = 0; i < o->n_given; i++)
+        if (!strcmp(o->given[i], option)) return 1;
+    return 0;
+}
+
+/* Returns 0, -1 with an error printed, or the exit status of a refused resume (2). */
 static int setup_model(run *r, const corpus *c)
 {
     const train_options *o = r->o;
@@ -231,6 +244,9 @@ static int setup_model(run *r, const corpus *c)
     int rc = checkpoint_restore(r->ck, state, len, o->model_path, r->m, &r->opt, &r->rs,
                                 &r->settings, o->dev != NULL);
     free(state);
+    if (rc == 0) rc = provenance_check_resume(r->m, o, &r->inputs, &r->fresh_pass);
+    if (rc == 0 && r->fresh_pass) r->rs.batch_in_epoch = 0; /* a new pass over the new corpus */
+    if (rc == 0 && given(o, "lr")) r->opt.lr = o->lr;
     return rc;
 }
 
@@ -246,23 +262,25 @@ static void report_setup(const train_options *o, const model *m, long pairs, int
             threads, threads > 1 ? "s" : "");
 }
 
-/* Everything before the first step; 0, or -1 with an error printed. */
+/* Everything before the first step; 0, or -1 with an error printed, or the exit status of a
+ * refused resume. */
 static int setup(run *r)
 {
     const train_options *o = r->o;
     corpus c;
-    if (training_read(o->corpus, o, &c) != 0) return -1;
+    if (provenance_inputs(o, &r->inputs) != 0 || training_read(o->corpus, o, &c) != 0) return -1;
     int rc = setup_model(r, &c);
     if (rc == 0 && o->resume) training_orient_like_model(r->m, &c, o->corpus);
     if (rc == 0) rc = training_encode(r->m, &c, o->max_len, &r->train, o->corpus);
     corpus_free(&c);
-    if (rc != 0) return -1;
+    if (rc != 0) return rc;
     if (o->dev) {
         if (training_read(o->dev, o, &r->dev) != 0) return -1;
         if (o->resume) training_orient_like_model(r->m, &r->dev, o->dev);
         r->has_dev = 1;
     }
     if (progress_open(&r->pr, o) != 0) return -1;
+    if (r->fresh_pass) progress_metrics(&r->pr, "new_data", &r->rs, r->opt.lr, NULL);
     r->step = train_step_new(r->m, o->threads, o->batch);
     report_setup(o, r->m, r->train.n, r->has_dev, train_step_workers(r->step));
     return 0;
@@ -298,19 +316,23 @@ static int finish(run *r, int how)
 
 int train_run(const train_options *o)
 {
-    if (model_file_check_writable(o->model_path) != 0) return 1;
+    model_lock lock; /* one writer per model file, for the whole run */
+    if (model_file_check_writable(o->model_path) != 0 || model_lock_acquire(o->model_path, &lock) != 0) return 1;
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;
     r.settings = (run_settings){o->batch, o->seed, o->dropout};
     r.ck = checkpoint_new(o->model_path);
-    int rc = 1;
-    if (setup(&r) == 0) {
+    int rc = setup(&r);
+    if (rc == 0) {
         stop_signal = 0;
         catch_signals();
         progress_start(&r.pr, &r.rs);
         rc = finish(&r, train_loop(&r));
+    } else if (rc < 0) {
+        rc = 1;
     }
     run_free(&r);
+    model_lock_release(&lock);
     return rc;
 }

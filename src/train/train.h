@@ -16,6 +16,11 @@ typedef struct {
     int dev_beam;
     float lr_decay;      /* multiply lr by this when dev BLEU does not improve */
     int patience;        /* stop after this many epochs without improvement (0 = never) */
+    int new_data;        /* --resume on another corpus on purpose: a fresh pass over it */
+    /* the options given on the command line (long names), which resume checks against the
+     * model (train/provenance.h) */
+    const char *given[64];
+    int n_given;
 } train_options;
 
 void train_options_default(train_options *o);
