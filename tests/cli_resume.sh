@@ -44,4 +44,10 @@ ok "translate needs no lock" sh -c "echo hello | '$SEQTRANS' translate -m tests/
 kill -9 $holder 2>/dev/null
 wait $holder 2>/dev/null
 ok "after the holder is killed, the next trainer starts" "$SEQTRANS" train "$TMP/a.tsv" $small --epochs 1 -o "$TMP/busy.model"
+# the progress line shows the best dev BLEU so far, and the run ends with one summary line
+"$SEQTRANS" train "$TMP/a.tsv" --dev "$TMP/a.tsv" --emb 8 --hidden 8 --min-count 1 --threads 1 --epochs 2 \
+    -o "$TMP/p.model" > /dev/null 2> "$TMP/progress"
+grep -q 'best BLEU [0-9.]* (epoch [0-9]*)' "$TMP/progress" && pass || fail "progress shows the best dev BLEU"
+tail -n 1 "$TMP/progress" | grep -q "^seqtrans: done: 2 epochs, [0-9]* steps, [0-9]*m[0-9]*s, best epoch [12] (dev BLEU [0-9.]*); model '$TMP/p.model' ([0-9.]* MB)$" &&
+    pass || fail "the summary line: $(tail -n 1 "$TMP/progress")"
 summary resume_cli

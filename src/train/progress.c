@@ -88,9 +88,24 @@ void progress_report(progress *p, const run_state *rs, long n_batches, float lr,
         double rate = done > 0 ? progress_run_seconds(p) / done : 0;
         snprintf(left, sizeof left, ", %.0fs left", rate * (o->epochs - done));
     }
-    fprintf(stderr, "%sepoch %d %5.1f%%  step %ld  loss %.3f  %.0f tok/s%s%s", tty ? "\r" : "",
+    char best[48] = "";
+    if (rs->best_bleu >= 0) snprintf(best, sizeof best, "  best BLEU %.2f (epoch %d)", rs->best_bleu, rs->best_epoch);
+    fprintf(stderr, "%sepoch %d %5.1f%%  step %ld  loss %.3f  %.0f tok/s%s%s%s", tty ? "\r" : "",
             rs->epoch + 1, 100.0 * rs->batch_in_epoch / nb, rs->step, progress_train_loss(p),
-            tokens_per_second(p, rs), left, tty ? "\033[K" : "\n");
+            tokens_per_second(p, rs), best, left, tty ? "\033[K" : "\n");
+}
+
+void progress_summary(const progress *p, const run_state *rs, const char *model_path, long long bytes)
+{
+    if (p->o->quiet) return;
+    char best[64] = "";
+    if (rs->best_bleu >= 0) snprintf(best, sizeof best, ", best epoch %d (dev BLEU %.2f)", rs->best_epoch, rs->best_bleu);
+    long s = (long)(progress_run_seconds(p) + 0.5);
+    char took[32];
+    if (s >= 3600) snprintf(took, sizeof took, "%ldh%02ldm", s / 3600, s / 60 % 60);
+    else snprintf(took, sizeof took, "%ldm%02lds", s / 60, s % 60);
+    fprintf(stderr, "seqtrans: done: %d epoch%s, %ld steps, %s%s; model '%s' (%.1f MB)\n",
+            rs->epoch, rs->epoch == 1 ? "" : "s", rs->step, took, best, model_path, bytes / 1e6);
 }
 
 void progress_end_epoch(progress *p, const run_state *rs, float lr, const eval_result *dev,

@@ -41,5 +41,8 @@ void progress_end_epoch(progress *p, const run_state *rs, float lr, const eval_r
 /* A metrics line for event; dev may be NULL. */
 void progress_metrics(progress *p, const char *event, const run_state *rs, float lr,
                       const eval_result *dev);
+/* The line a finished run ends with: epochs, steps, time, the best epoch and its dev BLEU,
+ * the model's path and size (nothing with --quiet). */
+void progress_summary(const progress *p, const run_state *rs, const char *model_path, long long bytes);
 
 #endif

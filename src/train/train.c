@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "data/corpus.h"
@@ -310,7 +311,8 @@ static int finish(run *r, int how)
         st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
         return 128 + how;
     }
-    if (!o->quiet) fprintf(stderr, "seqtrans: model written to '%s'\n", o->model_path);
+    struct stat st;
+    progress_summary(&r->pr, &r->rs, o->model_path, stat(o->model_path, &st) == 0 ? (long long)st.st_size : 0);
     return 0;
 }
 
