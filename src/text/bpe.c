@@ -205,15 +205,25 @@ static int char_allowed(int32_t cp)
 
 static uint64_t variant_key(int32_t cp, int final) { return (uint64_t)cp * 2 + (final != 0); }
 
-/* A token the Chinese tokenizer makes of a Han character: is_cjk first, none after. */
+/* A Han/kana/bopomofo character that starts a token: is_cjk and not a combining mark (the
+ * kana voicing marks U+3099/U+309A are is_cjk but stay with the character before them). */
+static int is_han_start(int32_t cp)
+{
+    if (!is_cjk(cp)) return 0;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return cat != UTF8PROC_CATEGORY_MN && cat != UTF8PROC_CATEGORY_MC && cat != UTF8PROC_CATEGORY_ME;
+}
+
+/* A token the Chinese tokenizer makes of a Han character: one is_han_start character, then
+ * none (marks may follow). */
 static int is_han_token(const char *t, size_t n)
 {
     int32_t cp;
     int k = next_cp(t, n, &cp);
-    if (k < 0 || !is_cjk(cp)) return 0;
+    if (k < 0 || !is_han_start(cp)) return 0;
     for (size_t i = (size_t)k; i < n; i += (size_t)k) {
         k = next_cp(t + i, n - i, &cp);
-        if (k < 0 || is_cjk(cp)) return 0;
+        if (k < 0 || is_han_start(cp)) return 0;
     }
     return 1;
 }
@@ -1024,7 +1034,7 @@ static int byte_unit(const char *s, size_t n)
 }
 
 /* Turns the word w[0..n) into tokens: invalid UTF-8 bytes become U+FFFD; with han_runs a word
- * starting with a Han character is cut before each one. */
+ * starting with a Han character is cut before each one (is_han_start). */
 static void word_to_tokens(bpe_tokens *t, int han_runs, const char *w, size_t n)
 {
     size_t from = t->len;
@@ -1037,8 +1047,8 @@ static void word_to_tokens(bpe_tokens *t, int han_runs, const char *w, size_t n)
             i++;
             continue;
         }
-        if (i == 0) split = han_runs && is_cjk(cp);
-        else if (split && is_cjk(cp)) {
+        if (i == 0) split = han_runs && is_han_start(cp);
+        else if (split && is_han_start(cp)) {
             end_token(t, from);
             from = t->len;
         }
@@ -1065,7 +1075,7 @@ int bpe_join(const bpe *b, const char *const *units, int n, bpe_tokens *out)
         }
         int byte = byte_unit(units[i], k);
         if (byte >= 0) word[wlen++] = (char)byte;
-        else {
+        else if (k > 0) {   /* a bare BPE_MARK adds nothing */
             memcpy(word + wlen, units[i], k);
             wlen += k;
         }

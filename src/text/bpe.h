@@ -3,9 +3,11 @@
  * Words. BPE splits words into units, never joins across words. A word is one token, except
  * that with han_runs set a run of adjacent Han tokens forms one word, so that merges can
  * join characters into Chinese words. A Han token is one the Chinese tokenizer makes: a
- * Han/kana/bopomofo character (is_cjk) plus any combining marks after it, with no other
- * is_cjk character in it. Without han_runs each such token stays a word of its own, so
- * Chinese is segmented into characters alone while Latin words still get merges.
+ * Han/kana/bopomofo character (is_cjk, not a combining mark) plus any combining marks after
+ * it. Joining cuts such a word before each of those characters again, so a token that the
+ * tokenizer cannot make (two Han characters in one token, as "中国") does not round-trip
+ * under han_runs. Without han_runs each Han token stays a word of its own, so Chinese is
+ * segmented into characters alone while Latin words still get merges.
  *
  * Symbols. A word starts as its codepoints, the last one flagged word-final (Sennrich's
  * "</w>"): "s" inside a word and "s" ending one are different symbols, and a merge of a
