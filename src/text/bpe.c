@@ -117,10 +117,15 @@ static smap_entry *smap_get(smap *m, const char *s, size_t len)
     return e;
 }
 
-/* uint64 keys to an int64 value; keys are stored plus one, 0 marking an empty slot. */
+/* uint64 keys to an int64 value; keys are stored plus one, 0 marking an empty slot. Key and
+ * value share a slot: one cache miss per lookup in the big pair tables. */
 typedef struct {
-    uint64_t *keys;
-    int64_t *vals;
+    uint64_t key;
+    int64_t val;
+} umap_slot_t;
+
+typedef struct {
+    umap_slot_t *slots;
     size_t cap, n;
 } umap;
 
@@ -128,20 +133,15 @@ static void umap_init(umap *m)
 {
     m->cap = 64;
     m->n = 0;
-    m->keys = xcalloc(m->cap, sizeof *m->keys);
-    m->vals = xmalloc(m->cap * sizeof *m->vals);
+    m->slots = xcalloc(m->cap, sizeof *m->slots);
 }
 
-static void umap_free(umap *m)
-{
-    free(m->keys);
-    free(m->vals);
-}
+static void umap_free(umap *m) { free(m->slots); }
 
 static size_t umap_slot(const umap *m, uint64_t key)
 {
     size_t i = (size_t)hash_u64(key) & (m->cap - 1);
-    while (m->keys[i] && m->keys[i] != key + 1) i = (i + 1) & (m->cap - 1);
+    while (m->slots[i].key && m->slots[i].key != key + 1) i = (i + 1) & (m->cap - 1);
     return i;
 }
 
@@ -149,21 +149,16 @@ static size_t umap_slot(const umap *m, uint64_t key)
 static int64_t umap_lookup(const umap *m, uint64_t key)
 {
     size_t i = umap_slot(m, key);
-    return m->keys[i] ? m->vals[i] : -1;
+    return m->slots[i].key ? m->slots[i].val : -1;
 }
 
 static void umap_grow(umap *m)
 {
     umap old = *m;
     m->cap *= 2;
-    m->keys = xcalloc(m->cap, sizeof *m->keys);
-    m->vals = xmalloc(m->cap * sizeof *m->vals);
-    for (size_t i = 0; i < old.cap; i++) {
-        if (!old.keys[i]) continue;
-        size_t j = umap_slot(m, old.keys[i] - 1);
-        m->keys[j] = old.keys[i];
-        m->vals[j] = old.vals[i];
-    }
+    m->slots = xcalloc(m->cap, sizeof *m->slots);
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].key) m->slots[umap_slot(m, old.slots[i].key - 1)] = old.slots[i];
     umap_free(&old);
 }
 
@@ -171,16 +166,15 @@ static void umap_grow(umap *m)
 static int64_t *umap_get(umap *m, uint64_t key, int64_t init)
 {
     size_t i = umap_slot(m, key);
-    if (!m->keys[i]) {
+    if (!m->slots[i].key) {
         if ((m->n + 1) * 2 > m->cap) {
             umap_grow(m);
             i = umap_slot(m, key);
         }
-        m->keys[i] = key + 1;
-        m->vals[i] = init;
+        m->slots[i] = (umap_slot_t){key + 1, init};
         m->n++;
     }
-    return &m->vals[i];
+    return &m->slots[i].val;
 }
 
 /* ---- characters and words ---------------------------------------------------------------- */
@@ -581,7 +575,7 @@ static void choose_alphabet(bpe *b, const bpe_counter *c, const bpe_options *o)
     variant_count *v = xmalloc((counts.n + 1) * sizeof *v);
     size_t n = 0;
     for (size_t i = 0; i < counts.cap; i++)
-        if (counts.keys[i]) v[n++] = (variant_count){counts.keys[i] - 1, counts.vals[i]};
+        if (counts.slots[i].key) v[n++] = (variant_count){counts.slots[i].key - 1, counts.slots[i].val};
     qsort(v, n, sizeof *v, by_count_then_key);
     b->alpha = xmalloc((n + 1) * sizeof *b->alpha);
     int64_t covered = 0;
@@ -616,13 +610,17 @@ typedef struct {
 } heap_entry;
 
 typedef struct {
+    size_t start;        /* in syms */
+    int64_t count;
+    int32_t len;
+    int32_t stamp;       /* the last merge that visited the word */
+} word_type;
+
+typedef struct {
     bpe *b;
     size_t n_words;
     int32_t *syms;       /* all words' symbols */
-    size_t *start;
-    int32_t *len;
-    int64_t *count;
-    int32_t *stamp;      /* the last merge that visited the word */
+    word_type *word;
     pair_rec *pairs;
     size_t n_pairs, pairs_cap;
     umap pair_index;     /* pair key -> index in pairs */
@@ -715,22 +713,17 @@ static void learner_init(learner *L, bpe *b, const bpe_counter *c)
     for (size_t s = 0; s < c->words.cap; s++)
         if (c->words.slots[s].off != SIZE_MAX) total += c->words.slots[s].len;
     L->syms = xmalloc((total + 1) * sizeof *L->syms);
-    L->start = xmalloc((n + 1) * sizeof *L->start);
-    L->len = xmalloc((n + 1) * sizeof *L->len);
-    L->count = xmalloc((n + 1) * sizeof *L->count);
-    L->stamp = xmalloc((n + 1) * sizeof *L->stamp);
+    L->word = xmalloc((n + 1) * sizeof *L->word);
     size_t pos = 0;
     for (size_t s = 0; s < c->words.cap; s++) {
         const smap_entry *e = &c->words.slots[s];
         if (e->off == SIZE_MAX) continue;
         size_t w = L->n_words++;
-        L->start[w] = pos;
-        L->len[w] = (int32_t)word_symbols(b, c->words.keys + e->off, e->len, L->syms + pos);
-        L->count[w] = e->value;
-        L->stamp[w] = -1;
-        for (int32_t i = 0; i + 1 < L->len[w]; i++)
+        word_type *t = &L->word[w];
+        *t = (word_type){pos, e->value, (int32_t)word_symbols(b, c->words.keys + e->off, e->len, L->syms + pos), -1};
+        for (int32_t i = 0; i + 1 < t->len; i++)
             pair_add(L, L->syms[pos + i], L->syms[pos + i + 1], e->value, (int32_t)w, -1);
-        pos += (size_t)L->len[w];
+        pos += (size_t)t->len;
     }
     for (size_t r = 0; r < L->n_pairs; r++)
         heap_push(L, (heap_entry){L->pairs[r].count, L->pairs[r].key, (int32_t)r});
@@ -744,18 +737,16 @@ static void learner_free(learner *L)
     free(L->heap);
     free(L->touched);
     free(L->syms);
-    free(L->start);
-    free(L->len);
-    free(L->count);
-    free(L->stamp);
+    free(L->word);
 }
 
 /* Replaces every occurrence of (a, b) in word w by c, updating the pair counts. */
 static void merge_in_word(learner *L, int32_t w, int32_t a, int32_t bsym, int32_t c, int32_t merge)
 {
-    int32_t *s = L->syms + L->start[w];
-    int32_t n = L->len[w], j = 0;
-    int64_t cnt = L->count[w];
+    word_type *t = &L->word[w];
+    int32_t *s = L->syms + t->start;
+    int32_t n = t->len, j = 0;
+    int64_t cnt = t->count;
     for (int32_t i = 0; i < n;) {
         if (i + 1 < n && s[i] == a && s[i + 1] == bsym) {
             if (j > 0) {
@@ -773,7 +764,7 @@ static void merge_in_word(learner *L, int32_t w, int32_t a, int32_t bsym, int32_
             s[j++] = s[i++];
         }
     }
-    L->len[w] = j;
+    t->len = j;
 }
 
 /* The next merge, or -1 when none is left worth making. */
@@ -815,8 +806,8 @@ static void learn_merges(learner *L, const bpe_options *o)
         L->n_touched = 0;
         for (int32_t k = 0; k < nw; k++) {
             int32_t w = words[k];
-            if (L->stamp[w] == merge) continue;
-            L->stamp[w] = merge;
+            if (L->word[w].stamp == merge) continue;
+            L->word[w].stamp = merge;
             merge_in_word(L, w, a, bsym, c, merge);
         }
         free(words);
