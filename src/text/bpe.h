@@ -66,7 +66,8 @@ bpe_counter *bpe_count_lines(lang_t lang, const char *const *lines, const size_t
 
 typedef struct {
     int vocab_size;        /* symbols: alphabet characters (both positions counted) + merges;
-                              byte units come on top. Default 32000. */
+                              byte units come on top; the 188 printable-ASCII symbols are
+                              kept even when this is smaller. Default 32000. */
     double char_coverage;  /* share of character occurrences the alphabet covers (0.9999) */
     int max_unit_chars;    /* no unit longer than this many codepoints (16, at most 64) */
     long min_pair_count;   /* stop when the best pair occurs fewer times (2) */
