@@ -83,6 +83,14 @@ static void test_hand_checked_merges(void)
     bpe_counter_add_word(c, "widest", 6, 3);
     CHECK(bpe_counter_types(c) == 4);
     CHECK(bpe_counter_count(c, "newest", 6) == 6);
+    bpe_counter *other = bpe_counter_new(0);
+    bpe_counter_add_word(other, "newest", 6, 1);
+    bpe_counter_add_word(other, "wide", 4, 1);
+    bpe_counter_absorb(other, c);
+    CHECK(bpe_counter_types(other) == 5);
+    CHECK(bpe_counter_count(other, "newest", 6) == 7 && bpe_counter_count(other, "low", 3) == 5);
+    CHECK(bpe_counter_count(other, "lo", 2) == 0);
+    bpe_counter_free(other);
     bpe_options o = options(1000);
     bpe *b = bpe_learn(c, &o);
     static const char *const want[][3] = {

@@ -297,8 +297,7 @@ long bpe_counter_count(const bpe_counter *c, const char *word, size_t len)
     return e ? (long)e->value : 0;
 }
 
-/* Adds every count of from into into. */
-static void counter_absorb(bpe_counter *into, const bpe_counter *from)
+void bpe_counter_absorb(bpe_counter *into, const bpe_counter *from)
 {
     for (size_t i = 0; i < from->words.cap; i++) {
         const smap_entry *e = &from->words.slots[i];
@@ -348,7 +347,7 @@ bpe_counter *bpe_count_lines(lang_t lang, const char *const *lines, const size_t
     for (int w = 0; w < threads; w++) {
         bad += job.refused[w];
         if (w > 0) {
-            counter_absorb(job.counters[0], job.counters[w]);
+            bpe_counter_absorb(job.counters[0], job.counters[w]);
             bpe_counter_free(job.counters[w]);
         }
     }

@@ -51,6 +51,9 @@ void bpe_counter_free(bpe_counter *c);
 void bpe_counter_add_tokens(bpe_counter *c, const char *const *tokens, int n);
 /* Adds count occurrences of one word (len bytes, taken as it is). */
 void bpe_counter_add_word(bpe_counter *c, const char *word, size_t len, long count);
+/* Adds every count of from to into (for a joint vocabulary: count each side, then absorb
+ * one into the other; the learnt model keeps into's han_runs). */
+void bpe_counter_absorb(bpe_counter *into, const bpe_counter *from);
 /* Distinct words counted so far. */
 size_t bpe_counter_types(const bpe_counter *c);
 /* Occurrences of word counted so far (0 when never seen). */
