@@ -1,11 +1,12 @@
 #!/bin/sh
 # Fuzzes every parser of untrusted input with libFuzzer: the corpus reader, the tokenizers
 # with the vocabulary (de)serializer, the model file loader, the protected-span parser with
-# masking and restoring, and the training state restore (tests/fuzz_*.c).
+# masking and restoring, the training state restore, and the BPE deserializer, segmenter and
+# joiner (tests/fuzz_*.c).
 #
 # usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 #   SECONDS  run time per target (default 60); TARGET: corpus, tokenize, model_file, spans,
-#            checkpoint (default all five, one after the other)
+#            checkpoint, bpe (default all six, one after the other)
 #
 # Builds each target with clang -fsanitize=fuzzer,address,undefined against the library
 # sources (src/*/*.c) into build-fuzz/, makes seed inputs on the fly from
@@ -20,9 +21,9 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 secs=${1:-60}
-case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [corpus|tokenize|model_file|spans|checkpoint ...]" >&2; exit 2 ;; esac
+case "$secs" in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [corpus|tokenize|model_file|spans|checkpoint|bpe ...]" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
-targets=${*:-corpus tokenize model_file spans checkpoint}
+targets=${*:-corpus tokenize model_file spans checkpoint bpe}
 
 CLANG=${CLANG:-clang}
 out=build-fuzz
@@ -52,7 +53,7 @@ done
 # ---- seeds --------------------------------------------------------------------------------
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/corpus" "$seeds/tokenize" "$seeds/model_file" "$seeds/spans" "$seeds/checkpoint"
+mkdir -p "$seeds/corpus" "$seeds/tokenize" "$seeds/model_file" "$seeds/spans" "$seeds/checkpoint" "$seeds/bpe"
 data=""
 for f in data/corpus.tsv data/dev.tsv; do [ -s "$f" ] && data="$data $f"; done
 if [ -n "$data" ]; then
@@ -74,6 +75,8 @@ if [ -n "$data" ]; then
         printf '\001%s' "$zh" > "$seeds/tokenize/zh-$n"
         printf '\003%s' "$(printf '%s' "$en" | sed 's/\([[:punct:]]\)/ \1 /g')" > "$seeds/tokenize/detok-$n"
         printf '\001%s\t%s' "$en" "$zh" > "$seeds/spans/pair-$n"
+        printf '\002%s' "$en" > "$seeds/bpe/en-$n"
+        printf '\001%s' "$zh" > "$seeds/bpe/zh-$n"
     done
 fi
 # spans: LINE or LINE<TAB>TRANSLATION after a language byte (0 English, 1 Chinese); \356\200\20x
@@ -96,6 +99,10 @@ printf '\000I don'"'"'t know. It costs $5.50, isn'"'"'t it? "Hi." U.S. 3,000 10:
 printf '\001我有3个iPhone，你呢？现在是10:30，价格3,000元……「好」' > "$seeds/tokenize/zh-0"
 printf '\002\006\000\000\000<pad>\000<unk>\000<s>\000</s>\000a\000b\000' > "$seeds/tokenize/vocab-0"
 printf '\003He said , " Hi . " ( yes ) $ 5 don n'"'"'t' > "$seeds/tokenize/detok-0"
+# BPE models (version 1, flags, 2 characters a and a-final, merges aa and aa+a-final), units
+printf '\000\001\000\000\000\001\000\000\000\002\000\000\000\002\000\000\000a\000\000\000a\000\000\200\000\002\000\000\000\002\000\000\002\002\000\000\001\002\000\000' > "$seeds/bpe/model-0"
+printf '\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000' > "$seeds/bpe/model-empty"
+printf '\003ab\357\271\253 c <unk> \342\214\251E4\342\214\252\357\271\253 \342\214\251FF\342\214\252 \344\270\255\345\233\275\357\271\253 \344\272\272' > "$seeds/bpe/join-0"
 # a tiny model: a few hundred parameters, so that each parse is quick
 if [ -x ./seqtrans ] && [ -n "$data" ]; then
     set -- $data
@@ -158,6 +165,7 @@ for t in $targets; do
         model_file) max_len=16384; dict="-dict=$out/model_file.dict" ;;
         spans) max_len=4096; dict="-dict=$out/spans.dict" ;;
         checkpoint) max_len=4096; dict="" ;;
+        bpe) max_len=4096; dict="" ;;
     esac
     echo "fuzz: $t for ${secs}s" >&2
     "./$out/fuzz_$t" "$out/corpus/$t" "$seeds/$t" $dict -max_total_time="$secs" -max_len=$max_len \
