@@ -33,4 +33,17 @@ grep -F -- '`printf("%d\n", x)`' "$TMP/out" | grep -q '^0 |||' && pass || fail "
 printf 'please print `x` now\n' | "$SEQTRANS" translate -m tests/fixtures/lstm-v1.model > "$TMP/old.out"
 printf 'please print `x` now\n' | "$SEQTRANS" tokenize -m tests/fixtures/lstm-v1.model --side src > "$TMP/old.tok"
 grep -q '` x `' "$TMP/old.tok" && pass || fail "an old model tokenizes the backticks as before"
+# training masks the spans of each pair itself: a model trained on raw pairs with code and URLs
+for w in print read write open close call load save run test; do
+    for v in now here again today; do
+        printf 'please %s `%s_%s()` %s\t请%s%s `%s_%s()`\n' "$w" "$w" "$v" "$v" "$v" "$w" "$w" "$v"
+        printf 'see https://example.com/%s/%s for %s\t%s见 https://example.com/%s/%s\n' "$w" "$v" "$w" "$w" "$w" "$v"
+    done
+done > "$TMP/raw.tsv"
+ok "train on raw pairs with spans" "$SEQTRANS" train "$TMP/raw.tsv" --emb 16 --hidden 32 --epochs 6 -q -o "$TMP/raw.model" --threads 1
+"$SEQTRANS" tokenize -m "$TMP/raw.model" --side src --ids > /dev/null < /dev/null
+printf '\356\200\201\n' | "$SEQTRANS" tokenize -m "$TMP/raw.model" --side src --ids > "$TMP/ph.ids"
+[ "$(cat "$TMP/ph.ids")" != 1 ] && pass || fail "the placeholder is in the vocabulary (not <unk>)"
+printf 'please load `never_seen(x, y)` now\n' | "$SEQTRANS" translate -m "$TMP/raw.model" > "$TMP/raw.out"
+[ "$(grep -cF -- '`never_seen(x, y)`' "$TMP/raw.out")" -eq 1 ] && pass || fail "a new code span comes back once: $(cat "$TMP/raw.out")"
 summary spans_cli

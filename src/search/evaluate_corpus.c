@@ -7,6 +7,7 @@
 #include "data/dataset.h"
 #include "nn/seq2seq.h"
 #include "search/translator.h"
+#include "text/spans.h"
 #include "text/vocab.h"
 
 #define EVAL_BATCH 64
@@ -18,11 +19,21 @@ bleu_tokenizer bleu_tokenizer_for(lang_t lang) { return lang == LANG_ZH ? BLEU_T
 int encode_pair(const model *m, const corpus_pair *p, token_list *tl, int *src, int *src_len,
                 int *tgt, int *tgt_len, int max)
 {
-    if (text_tokenize((lang_t)m->cfg.src_lang, p->src, strlen(p->src), tl) < 0) return -1;
-    *src_len = encode_tokens(m->src_vocab, tl, src, max);
-    if (text_tokenize((lang_t)m->cfg.tgt_lang, p->tgt, strlen(p->tgt), tl) < 0) return -1;
-    *tgt_len = encode_tokens(m->tgt_vocab, tl, tgt, max);
-    return 0;
+    masked_line ms = {0}, mt = {0};
+    const char *s = p->src, *t = p->tgt;
+    if (model_protects_spans(m) && spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &ms, &mt) >= 0)
+        s = ms.text, t = mt.text;
+    int rc = -1;
+    if (text_tokenize((lang_t)m->cfg.src_lang, s, strlen(s), tl) >= 0) {
+        *src_len = encode_tokens(m->src_vocab, tl, src, max);
+        if (text_tokenize((lang_t)m->cfg.tgt_lang, t, strlen(t), tl) >= 0) {
+            *tgt_len = encode_tokens(m->tgt_vocab, tl, tgt, max);
+            rc = 0;
+        }
+    }
+    masked_line_free(&ms);
+    masked_line_free(&mt);
+    return rc;
 }
 
 static void teacher_forced_loss(const model *m, const corpus *c, eval_result *out)

@@ -9,8 +9,7 @@
 #include "sys/parallel.h"
 #include "text/vocab.h"
 
-/* A model trained with protected spans has their first placeholder as a source token. */
-static int trained_with_spans(const model *m)
+int model_protects_spans(const model *m)
 {
     char first[8];
     int n = snprintf(first, sizeof first, "%c%c%c", 0xEE, 0x80, 0x81); /* U+E001 in UTF-8 */
@@ -22,7 +21,7 @@ void translator_init(translator *tr, const model *m, const decode_options *opt)
     memset(tr, 0, sizeof *tr);
     tr->m = m;
     tr->opt = *opt;
-    tr->protect = trained_with_spans(m);
+    tr->protect = model_protects_spans(m);
     translator_set_workers(tr, 1);
 }
 

@@ -61,6 +61,11 @@ void translate_lines_full(translator *tr, const char *const *lines, int n, trans
                           int *found, int *status);
 void translation_free(translation *t);
 
+/* 1 when m was trained with protected spans: its source vocabulary has their first
+ * placeholder (training masks every pair; a corpus with too few spans for a placeholder to
+ * make the vocabulary gives a model that masks nothing, in training as in translation). */
+int model_protects_spans(const model *m);
+
 /* Source-side ids of one tokenized line (unknown words -> <unk>), at most max ids. */
 int encode_tokens(const vocab *v, const token_list *t, int *ids, int max);
 

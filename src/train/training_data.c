@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "search/evaluate_corpus.h"
+#include "text/spans.h"
 #include "text/text.h"
 
 /* The side with more Han characters is Chinese. */
@@ -22,11 +23,18 @@ void training_vocabularies(const corpus *c, const train_options *o, model_config
     token_list tl;
     token_list_init(&tl);
     for (size_t i = 0; i < c->n; i++) {
+        /* protected spans count as their placeholders, as training and translation see them */
         const corpus_pair *p = &c->pairs[i];
-        if (text_tokenize((lang_t)cfg->src_lang, p->src, strlen(p->src), &tl) > 0)
+        masked_line ms = {0}, mt = {0};
+        const char *s = p->src, *t = p->tgt;
+        if (spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &ms, &mt) >= 0)
+            s = ms.text, t = mt.text;
+        if (text_tokenize((lang_t)cfg->src_lang, s, strlen(s), &tl) > 0)
             for (int k = 0; k < tl.n; k++) vocab_counter_add(sc, tl.tok[k]);
-        if (text_tokenize((lang_t)cfg->tgt_lang, p->tgt, strlen(p->tgt), &tl) > 0)
+        if (text_tokenize((lang_t)cfg->tgt_lang, t, strlen(t), &tl) > 0)
             for (int k = 0; k < tl.n; k++) vocab_counter_add(tc, tl.tok[k]);
+        masked_line_free(&ms);
+        masked_line_free(&mt);
     }
     token_list_free(&tl);
     *sv = vocab_build(sc, o->src_min_count, o->src_max_vocab);
