@@ -121,15 +121,14 @@ static double add_squares(double s, const float *g, size_t n)
     return s;
 }
 
+static const float *sum_of_parts(void *ctx, size_t i, size_t n, float *out)
+{
+    return sum_parts(*(const gradient_parts *)ctx, i, n, out);
+}
+
 double gradient_sum_squares(gradient_parts g, size_t begin, size_t end)
 {
-    float buf[BLOCK];
-    double s = 0;
-    for (size_t i = begin; i < end; i += BLOCK) {
-        size_t n = end - i < BLOCK ? end - i : BLOCK;
-        s = add_squares(s, sum_parts(g, i, n, buf), n);
-    }
-    return s;
+    return gradient_sum_squares_summed((gradient_sum){sum_of_parts, &g}, begin, end);
 }
 
 double gradient_sum_squares_summed(gradient_sum g, size_t begin, size_t end)

@@ -19,31 +19,14 @@ char *path_directory(const char *path)
     return dir;
 }
 
-/* Writes every part to fd at its current offset; -1 with errno set. */
-static int write_parts(int fd, const file_part *parts, int n)
-{
-    for (int i = 0; i < n; i++) {
-        const unsigned char *p = parts[i].p;
-        size_t done = 0;
-        while (done < parts[i].len) {
-            ssize_t k = write(fd, p + done, parts[i].len - done);
-            if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) {
-                if (k == 0) errno = EIO;
-                return -1;
-            }
-            done += (size_t)k;
-        }
-    }
-    return 0;
-}
-
-int file_write_at(int fd, const void *p, size_t len, off_t off)
+/* Writes p[0..len) to fd at offset off, or where it stands when off < 0 (a pipe, a device),
+ * retrying short writes and interruptions; -1 with errno set. */
+static int write_fully(int fd, const void *p, size_t len, off_t off)
 {
     const char *b = p;
     size_t done = 0;
     while (done < len) {
-        ssize_t k = pwrite(fd, b + done, len - done, off + (off_t)done);
+        ssize_t k = off < 0 ? write(fd, b + done, len - done) : pwrite(fd, b + done, len - done, off + (off_t)done);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) {
             if (k == 0) errno = EIO;
@@ -53,6 +36,15 @@ int file_write_at(int fd, const void *p, size_t len, off_t off)
     }
     return 0;
 }
+
+static int write_parts(int fd, const file_part *parts, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (write_fully(fd, parts[i].p, parts[i].len, -1) != 0) return -1;
+    return 0;
+}
+
+int file_write_at(int fd, const void *p, size_t len, off_t off) { return write_fully(fd, p, len, off); }
 
 /* Makes a rename in the directory of path durable; best effort. */
 static void sync_directory(const char *path)
