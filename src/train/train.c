@@ -645,6 +645,12 @@ static int setup_model(trainer *tr, const corpus *c)
         void *state = NULL;
         size_t len = 0;
         if (model_file_read(o->model_path, &tr->m, &state, &len) != 0) return -1;
+        if (tr->m->qimage) {
+            st_error("%s: an int8 model (seqtrans quantize) is for translating only: resume from "
+                     "the float model it was made from", o->model_path);
+            free(state);
+            return -1;
+        }
         adam_init(&tr->opt, tr->m->n_params, o->lr);
         int rc = state_restore(tr, state, len, o->model_path);
         free(state);
