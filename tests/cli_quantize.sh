@@ -28,6 +28,7 @@ done < "$TMP/src.txt"
 ok "translate -m int8 --beam 3, batched" "$SEQTRANS" translate -m "$TMP/q.model" --beam 3 --batch 16 "$TMP/src.txt"
 cmp -s "$TMP/out" "$TMP/one.out" && pass || fail "int8: one at a time equals batched"
 ok "eval -m int8" "$SEQTRANS" eval -m "$TMP/q.model" tests/fixtures/lstm-v1.tsv
+ok "tokenize -m int8" "$SEQTRANS" tokenize -m "$TMP/q.model" --ids "$TMP/src.txt"
 exits 1 "quantize an int8 model" "$SEQTRANS" quantize "$TMP/q.model" -o "$TMP/qq.model"
 grep -q 'already an int8 model' "$TMP/err" && pass || fail "quantize twice is named"
 exits 2 "quantize without -o" "$SEQTRANS" quantize "$fixture"
