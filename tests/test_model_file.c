@@ -560,6 +560,7 @@ static void test_int8(void)
             size_t at = (size_t)k * c->tgt_vocab + j;
             float step = m->w.q_out_w->scales[j];
             worst |= fabsf(m->w.out_w[at] - reference->w.out_w[at]) > 0.5f * step * 1.001f;
+            worst |= m->w.out_w[at] != (float)qmatrix_weight(m->w.q_out_w, k, j) * step;
         }
     CHECK(!worst);
     CHECK(m && !memcmp(m->w.out_b, reference->w.out_b, (size_t)c->tgt_vocab * sizeof(float)));

@@ -85,13 +85,21 @@ int quant_image_build(const model *m, void *out)
     return 0;
 }
 
-/* Fills the matrix's floats from its view: w = w_q * scale of its column. */
+/* Fills the matrix's floats from its view: w = w_q * scale of its column. It walks the
+ * packed layout (qgemm.h: panels of 16 columns, groups of 4 rows, byte 4c + t) in order,
+ * since every translator start dequantizes the whole model. */
 static int dequantize(const qmatrix *q, float *w)
 {
-    for (int k = 0; k < q->K; k++)
-        for (int j = 0; j < q->N; j++) w[(size_t)k * q->N + j] = (float)qmatrix_weight(q, k, j) * q->scales[j];
     for (int j = 0; j < q->N; j++)
         if (!isfinite(q->scales[j]) || fabsf(q->scales[j]) > 0x1p40f) return -1;
+    const int8_t *b = q->weights;
+    for (int p = 0; p < q->Np / 16; p++)
+        for (int g = 0; g < q->Kp / 4; g++, b += 64)
+            for (int c = 0; c < 16 && 16 * p + c < q->N; c++) {
+                int j = 16 * p + c;
+                for (int t = 0; t < 4 && 4 * g + t < q->K; t++)
+                    w[(size_t)(4 * g + t) * q->N + j] = (float)b[4 * c + t] * q->scales[j];
+            }
     return 0;
 }
 
