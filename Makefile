@@ -15,7 +15,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 # The man pages and the bash completion, written by the binary from its option tables.
-COMMANDS   := tokenize train eval translate info
+COMMANDS   := tokenize train eval translate quantize info
 MAN_PAGES  := $(BUILD)/man/seqtrans.1 $(COMMANDS:%=$(BUILD)/man/seqtrans-%.1)
 COMPLETION := $(BUILD)/seqtrans.bash
 

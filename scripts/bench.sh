@@ -272,6 +272,37 @@ TR_RSS_KB=$GR_RSS
 [ "$BM_RSS" -le "$TR_RSS_KB" ] || TR_RSS_KB=$BM_RSS
 [ "$TR_RSS_KB" -gt 0 ] || TR_RSS_KB="n/a"
 
+# ---- 3b. the same with the int8 copy of the model (seqtrans quantize), same run ----
+FLOAT_MODEL=$MODEL
+Q8_GR="FAIL" Q8_BM="FAIL" Q8_RSS=0 Q8_ONE="FAIL" Q8_RATIO="n/a"
+if $SEQ quantize "$MODEL" -o "$TMP/int8.model" 2>"$TMP/q8.err"; then
+    Q8_RATIO=$(div "$(wc -c <"$MODEL")" "$(wc -c <"$TMP/int8.model")" 2)
+    MODEL=$TMP/int8.model
+    say "translating $N_DEV dev sentences, greedy, int8"
+    translate_bench 1
+    Q8_GR=$SENT_S Q8_RSS=$RSS_KB
+    say "translating $N_DEV dev sentences, beam 5, int8"
+    translate_bench 5
+    Q8_BM=$SENT_S
+    [ "$RSS_KB" -le "$Q8_RSS" ] || Q8_RSS=$RSS_KB
+    : >"$TMP/q8one.ns"
+    printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$MODEL" >/dev/null 2>&1 # warm the page cache
+    i=0
+    while [ "$i" -lt "$ONE_RUNS" ]; do
+        t0=$(now_ns)
+        printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$MODEL" >/dev/null 2>&1 || break
+        t1=$(now_ns)
+        echo "$((t1 - t0))" >>"$TMP/q8one.ns"
+        i=$((i + 1))
+    done
+    [ "$i" -lt "$ONE_RUNS" ] || Q8_ONE=$(median <"$TMP/q8one.ns" | awk '{ printf "%.1f\n", $1 / 1e6 }')
+    MODEL=$FLOAT_MODEL
+else
+    say "quantize FAILED: $(cat "$TMP/q8.err")"
+fi
+Q8_GR_X=$(isnum "$Q8_GR" && isnum "$GR_SENT" && awk -v a="$Q8_GR" -v b="$GR_SENT" 'BEGIN { printf "%.2f\n", a / b }' || echo FAIL)
+Q8_BM_X=$(isnum "$Q8_BM" && isnum "$BM_SENT" && awk -v a="$Q8_BM" -v b="$BM_SENT" 'BEGIN { printf "%.2f\n", a / b }' || echo FAIL)
+
 # ---- 5. one sentence, process start to exit ----
 say "one sentence, $ONE_RUNS runs"
 : >"$TMP/one.ns"
@@ -327,6 +358,13 @@ row "translate beam 5  sent/s" "$BM_SENT" ">= 400" "$(check "$BM_SENT" ">=" 400)
 row "translate beam 5  target tok/s" "$BM_TOK" "" "" "output $BM_LEN tok/sent (reference $REF_LEN)"
 row "translate  peak RSS MiB" "$TR_MIB" "<= 64" "$(check "$TR_MIB" "<=" 64)" "greedy $GR_MIB, beam 5 $BM_MIB"
 row "one sentence, start to exit  ms" "$ONE_MS" "<= 30" "$(check "$ONE_MS" "<=" 30)" "median of $ONE_RUNS, default beam"
+row "int8 file size ratio (float / int8)" "$Q8_RATIO" ">= 3.5" "" "whole files (the inference part is what the target counts)"
+row "int8 translate greedy  sent/s" "$Q8_GR" "" "" "same run as the float rows"
+row "int8 greedy speedup  x float" "$Q8_GR_X" ">= 2.0" "$(check "$Q8_GR_X" ">=" 2.0)" ""
+row "int8 translate beam 5  sent/s" "$Q8_BM" "" "" ""
+row "int8 beam 5 speedup  x float" "$Q8_BM_X" ">= 1.8" "$(check "$Q8_BM_X" ">=" 1.8)" ""
+row "int8 translate  peak RSS MiB" "$(kb_to_mib "$Q8_RSS")" "<= 40" "$(check "$(kb_to_mib "$Q8_RSS")" "<=" 40)" ""
+row "int8 one sentence, start to exit  ms" "$Q8_ONE" "<= 20" "$(check "$Q8_ONE" "<=" 20)" "median of $ONE_RUNS, default beam"
 echo
 echo "total benchmark time ${TOTAL_S}s"
 [ -z "$ONE_OUT" ] || echo "('$ONE_SENTENCE' -> '$ONE_OUT'; the model saw only $STEPS steps: output lengths, hence decoding time, are not those of a trained model)"

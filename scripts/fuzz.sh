@@ -114,6 +114,9 @@ if [ -x ./seqtrans ] && [ -n "$data" ]; then
     done
     [ -f "$seeds/model_file/tiny-bi.model" ] &&
         head -c 200 "$seeds/model_file/tiny-bi.model" > "$seeds/model_file/truncated.model"
+    # an int8 model (QI8W section instead of PF32)
+    [ -f "$seeds/model_file/tiny-bi.model" ] &&
+        ./seqtrans quantize "$seeds/model_file/tiny-bi.model" -o "$seeds/model_file/tiny-int8.model" 2>/dev/null
     # the same model in the version 1 layout (no directory), which is still read
     [ -f "$seeds/model_file/tiny-uni.model" ] && command -v python3 >/dev/null 2>&1 &&
         python3 - "$seeds/model_file/tiny-uni.model" "$seeds/model_file/tiny-v1.model" <<'PY'
@@ -149,7 +152,7 @@ printf '\001' > "$seeds/checkpoint/valid"
 printf '\001\002\000\000\000' > "$seeds/checkpoint/version-2"
 printf '\000' > "$seeds/checkpoint/empty"
 printf '\000\001\000\000\000\003\000\000\000' > "$seeds/checkpoint/short"
-printf '"SEQTRANS"\n"<pad>\\x00<unk>\\x00<s>\\x00</s>\\x00"\n"\\x08\\x00\\x00\\x00"\n"\\x09\\x00\\x00\\x00"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"CONF"\n"SVOC"\n"TVOC"\n"PF32"\n"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00"\n' > "$out/model_file.dict"
+printf '"SEQTRANS"\n"<pad>\\x00<unk>\\x00<s>\\x00</s>\\x00"\n"\\x08\\x00\\x00\\x00"\n"\\x09\\x00\\x00\\x00"\n"\\x01\\x00\\x00\\x00"\n"\\x02\\x00\\x00\\x00"\n"CONF"\n"SVOC"\n"TVOC"\n"PF32"\n"QI8W"\n"SQ8W"\n"\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00"\n' > "$out/model_file.dict"
 printf '"`"\n"```"\n"http://"\n"https://"\n"www.a."\n"mailto:"\n"](ch1.html \\"t\\")"\n"@x.org"\n"/usr/"\n"./"\n"../"\n"~/"\n"C:\\\\"\n".c"\n"\\x09"\n"\\xee\\x80\\x81"\n"\\xee\\x80\\xa0"\n' > "$out/spans.dict"
 
 # ---- run ------------------------------------------------------------------------------------

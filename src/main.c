@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nn/qgemm.h"
 #include "sys/blas.h"
 #include "cmd/commands.h"
 #include "cmd/docs.h"
@@ -20,6 +21,7 @@ static void version(void)
 {
     printf("seqtrans %s\n", SEQTRANS_VERSION);
     printf("blas: %s\n", blas_description());
+    printf("int8 kernel: %s\n", qgemm_kernel_name());
 }
 
 /* An unknown command or option, with the nearest known one when it looks like a typo. */

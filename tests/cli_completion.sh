@@ -30,7 +30,7 @@ expect() {
 }
 
 expect "subcommands" "train translate" seqtrans tr
-expect "every subcommand" "eval info tokenize train translate" seqtrans ""
+expect "every subcommand" "eval info quantize tokenize train translate" seqtrans ""
 expect "an option" "--beam" seqtrans translate --be
 expect "top-level options" "--version" seqtrans --ver
 expect "options after a value" "--threads" seqtrans translate -m b.model --th

@@ -35,7 +35,7 @@ static double layer_loss(void *p)
 static cell_weights weights(const cell_ops *cell, int in, int H, int zero)
 {
     size_t G = (size_t)cell->gates * H;
-    cell_weights w = {NULL, NULL, NULL, NULL, in, H};
+    cell_weights w = {NULL, NULL, NULL, NULL, in, H, NULL};
     w.wx = zero ? xcalloc(in * G, 4) : randv(in * G, 0.5f);
     w.wh = zero ? xcalloc(H * G, 4) : randv(H * G, 0.5f);
     w.b = zero ? xcalloc(G, 4) : randv(G, 0.5f);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "nn/quant.h"
 #include "store/model_file.h"
 #include "search/translator.h"
 #include "text/vocab.h"
@@ -477,7 +478,7 @@ static void test_sections(void)
         quiet_begin();
         CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
         static const char *const says[] = {"no configuration section", "no source vocabulary section",
-                                           "no target vocabulary section", "no parameters (float32) section"};
+                                           "no target vocabulary section", "no parameters section (PF32 or QI8W)"};
         CHECK(strstr(quiet_end(), says[drop]) != NULL);
         free(f);
     }
@@ -535,6 +536,66 @@ static void test_sections(void)
 
 /* A caller's own sections go into the model part; a reader skips one that is not required
  * and refuses one that is; sections that cannot be laid out are refused on writing. */
+/* The int8 form (nn/quant.h): QI8W instead of PF32, read back as int8 views plus the
+ * dequantized floats, each within half a step of the float weight it came from; refused
+ * truncated, and beside PF32. */
+static void test_int8(void)
+{
+    take_own_sections();
+    size_t qlen = quant_image_bytes(&reference->cfg);
+    void *image = NULL;
+    CHECK(qlen > 0 && posix_memalign(&image, 64, qlen) == 0);
+    CHECK(quant_image_build(reference, image) == 0);
+    crafted int8[] = {own[0], own[1], own[2], {"QI8W", 1, 64, image, qlen}};
+    size_t len;
+    unsigned char *f = craft(int8, 4, NULL, 0, &len);
+    model *m = NULL;
+    CHECK(model_file_parse("q.model", f, len, &m, NULL, NULL) == 0);
+    CHECK(m && m->qimage && m->w.q_out_w && m->w.q_attn_wc && m->w.dec[0].q && m->w.enc[0][0].q);
+    CHECK(m && m->n_params == reference->n_params);
+    const model_config *c = &reference->cfg;
+    int worst = 0;
+    for (int k = 0; m && k < c->hidden; k++)
+        for (int j = 0; j < c->tgt_vocab; j++) {
+            size_t at = (size_t)k * c->tgt_vocab + j;
+            float step = m->w.q_out_w->scales[j];
+            worst |= fabsf(m->w.out_w[at] - reference->w.out_w[at]) > 0.5f * step * 1.001f;
+            worst |= m->w.out_w[at] != (float)qmatrix_weight(m->w.q_out_w, k, j) * step;
+        }
+    CHECK(!worst);
+    CHECK(m && !memcmp(m->w.out_b, reference->w.out_b, (size_t)c->tgt_vocab * sizeof(float)));
+    /* written again from the int8 model: the same bytes */
+    CHECK(m && model_file_write(in_dir("q.model"), m, NULL, 0) == 0);
+    size_t again_len;
+    unsigned char *again = slurp(in_dir("q.model"), &again_len);
+    CHECK(again && again_len == len && !memcmp(again, f, len));
+    free(again);
+    model_free(m);
+    model *mapped = NULL;
+    CHECK(model_file_read_only(in_dir("q.model"), &mapped) == 0 && mapped && mapped->w.q_out_w);
+    model_free(mapped);
+    int accepted = 0;
+    for (size_t n = 0; n < len; n += n < 4096 ? 1 : 61)
+        if (parse_quietly(f, n) == 0) accepted++;
+    CHECK(accepted == 0);
+    free(f);
+    /* both kinds of parameters: refused */
+    crafted both[] = {own[0], own[1], own[2], own[3], {"QI8W", 1, 64, image, qlen}};
+    f = craft(both, 5, NULL, 0, &len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "both float and int8 parameters") != NULL);
+    free(f);
+    /* a section one matrix short: refused */
+    crafted shorter[] = {own[0], own[1], own[2], {"QI8W", 1, 64, image, qlen - 64}};
+    f = craft(shorter, 4, NULL, 0, &len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "int8 parameters") != NULL);
+    free(f);
+    free(image);
+}
+
 static void test_added_sections(void)
 {
     static const char merges[] = "t h\nth e\n";
@@ -986,6 +1047,7 @@ int main(void)
     RUN_TEST(test_structure_behind_the_checksum);
     RUN_TEST(test_sizes_checked_before_trusted);
     RUN_TEST(test_sections);
+    RUN_TEST(test_int8);
     RUN_TEST(test_added_sections);
     RUN_TEST(test_describe);
     RUN_TEST(test_version_1);

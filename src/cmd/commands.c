@@ -8,6 +8,7 @@ const command_entry seqtrans_commands[] = {
     {&train_command, cmd_train},
     {&eval_command, cmd_eval},
     {&translate_command, cmd_translate},
+    {&quantize_command, cmd_quantize},
     {&info_command, cmd_info},
 };
 const int seqtrans_n_commands = sizeof seqtrans_commands / sizeof seqtrans_commands[0];

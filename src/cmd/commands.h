@@ -13,9 +13,10 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_quantize(int argc, char **argv);
 
 extern const opt_command tokenize_command, train_command, eval_command, translate_command,
-    info_command;
+    info_command, quantize_command;
 
 /* Every subcommand in the order `seqtrans --help` lists them. */
 typedef struct {

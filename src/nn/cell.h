@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "nn/qgemm.h"
+
 typedef enum { CELL_LSTM, CELL_GRU } cell_kind;
 #define CELL_MAX_CARRIES 2
 
@@ -24,6 +26,7 @@ typedef struct {
     float *b;  /* [G]: bias of the input product */
     float *bh; /* [G]: bias of the recurrent product, for cells that have one (else NULL) */
     int in, hidden;
+    const qmatrix *q; /* int8 models: [Wx; Wh] for the search's step (else NULL) */
 } cell_weights;
 
 /* Activations of one layer over one batch, kept for backward. Each carry has T + 1 slots of

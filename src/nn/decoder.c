@@ -6,6 +6,7 @@
 #include "nn/activations.h"
 #include "nn/embedding.h"
 #include "nn/output.h"
+#include "nn/quant.h"
 #include "sys/blas.h"
 #include "text/vocab.h"
 
@@ -185,9 +186,10 @@ void decoder_rows_step(decoder_rows *d, const int *prev, float *logits)
     float scores[d->S];
     for (int r = 0; r < R; r++) attend_row(d, r, in + (size_t)r * H, scores);
     /* attentional state tanh([context h] Wc), Wc being [2H x H] */
-    gemm(0, 0, R, H, 2 * H, 1, d->ctx_h, 2 * H, m->w.attn_wc, H, 0, d->att, H);
+    quant_matmul(R, d->ctx_h, 2 * H, m->w.attn_wc, m->w.q_attn_wc, 2 * H, H, 0, d->att, H);
     tanh_inplace(d->att, (long)R * H);
-    output_logits(m->w.out_w, m->w.out_b, d->att, R, H, c->tgt_vocab, logits);
+    if (m->w.q_out_w) qgemm(R, d->att, H, m->w.q_out_w, m->w.out_b, 0, logits, c->tgt_vocab);
+    else output_logits(m->w.out_w, m->w.out_b, d->att, R, H, c->tgt_vocab, logits);
 }
 
 void decoder_rows_select(decoder_rows *d, const int *from, int rows)

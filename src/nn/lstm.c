@@ -6,6 +6,7 @@
 
 #include "nn/activations.h"
 #include "nn/cell.h"
+#include "nn/quant.h"
 #include "sys/blas.h"
 
 /* Biases zero but the forget gate's, at 1: a new cell remembers by default. */
@@ -161,12 +162,13 @@ static void lstm_step(const cell_weights *w, int R, const float *x, float *const
     float *g = work, *xh = work + (size_t)R * G, *h = state[0], *c = state[1];
     for (int r = 0; r < R; r++) memcpy(g + (size_t)r * G, w->b, G * sizeof(float));
     if (w->wh == w->wx + (size_t)in * G) {
-        /* Wh follows Wx in memory, so [x h] [Wx; Wh] is one product instead of two. */
+        /* Wh follows Wx in memory, so [x h] [Wx; Wh] is one product instead of two (an
+         * int8 model holds that one matrix as w->q). */
         for (int r = 0; r < R; r++) {
             memcpy(xh + (size_t)r * (in + H), x + (size_t)r * in, in * sizeof(float));
             memcpy(xh + (size_t)r * (in + H) + in, h + (size_t)r * H, H * sizeof(float));
         }
-        gemm(0, 0, R, G, in + H, 1, xh, in + H, w->wx, G, 1, g, G);
+        quant_matmul(R, xh, in + H, w->wx, w->q, in + H, G, 1, g, G);
     } else {
         gemm(0, 0, R, G, in, 1, x, in, w->wx, G, 1, g, G);
         gemm(0, 0, R, G, H, 1, h, H, w->wh, G, 1, g, G);

@@ -121,6 +121,8 @@ void model_free(model *m)
     free(m->record);
     if (m->release) m->release(m->storage);
     else if (m->storage) free(m->storage);
-    else free(m->params);
+    else if (!m->qparams) free(m->params);
+    free(m->qparams);
+    free(m->qmats);
     free(m);
 }

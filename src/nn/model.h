@@ -29,6 +29,7 @@ typedef struct {
     float *attn_wc;                          /* [2H x H] */
     float *out_w;                            /* [H x Vt] */
     float *out_b;                            /* [Vt] */
+    const qmatrix *q_attn_wc, *q_out_w;      /* int8 models: the search's views (else NULL) */
 } model_weights;
 
 typedef struct {
@@ -40,6 +41,10 @@ typedef struct {
     char *record;    /* how it was trained ("key=value" lines, see store/record.h), or NULL */
     void *storage;   /* when set, params point into it (a loaded file) and it is freed */
     void (*release)(void *storage); /* how, when not with free() */
+    qmatrix *qmats;  /* int8 models (nn/quant.h): the views, into storage or the caller's image */
+    float *qparams;  /* int8 models: params, dequantized, owned apart from storage */
+    const void *qimage; /* int8 models: the QI8W image the views point into (nn/quant.h) */
+    size_t qimage_len;
 } model;
 
 /* Checks sizes and combinations; prints what is wrong and returns -1. */

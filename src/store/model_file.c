@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nn/quant.h"
 #include "store/crc32c.h"
 #include "store/file_view.h"
 #include "store/files.h"
@@ -209,7 +210,19 @@ static int check_and_parse(const char *name, const header_info *h, unsigned char
     }
     part_contents c;
     if (part_parse(name, h->version, sec, map, &c) != 0) return -1;
-    *out = model_wrap(&c.cfg, c.src_vocab, c.tgt_vocab, c.params, storage);
+    if (c.qimage) {
+        *out = quant_model_from_image(&c.cfg, c.src_vocab, c.tgt_vocab, c.qimage, c.qimage_len);
+        if (!*out) {
+            st_error("%s: corrupt model file (int8 parameters)", name);
+            vocab_free(c.src_vocab);
+            vocab_free(c.tgt_vocab);
+            free(c.record);
+            return -1;
+        }
+        (*out)->storage = storage;
+    } else {
+        *out = model_wrap(&c.cfg, c.src_vocab, c.tgt_vocab, c.params, storage);
+    }
     (*out)->record = c.record;
     return 0;
 }

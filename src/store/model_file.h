@@ -14,7 +14,10 @@
  *                SVOC  source vocabulary (vocab_serialize); required
  *                TVOC  target vocabulary; required
  *                PF32  the float32 parameters (model_layout order), 64-byte aligned so
- *                      that a mapped file is used in place; required
+ *                      that a mapped file is used in place; required, except that
+ *                QI8W  an int8 model's parameters (seqtrans quantize; layout in
+ *                      nn/quant.h), 64-byte aligned, takes its place: a file holds exactly
+ *                      one of the two. Such a file has no training state.
  *              and a caller may add its own (model_file_write_sections).
  *   then       state part: the training state for --resume (opaque here; may be empty)
  * Version 1 (still read) had no directory: configuration (u32 count 8 + 8 i32; no cell,

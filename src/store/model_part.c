@@ -186,10 +186,27 @@ static int parse_params(parsing *ps, const unsigned char *p, size_t n, const sec
     return 0;
 }
 
+/* An int8 model has no float parameters section: QI8W holds its weights. */
 static void *emit_params(const model *m, const void **p, size_t *n)
 {
-    *p = m->params;
-    *n = m->n_params * sizeof(float);
+    *p = m->qimage ? NULL : m->params;
+    *n = m->qimage ? 0 : m->n_params * sizeof(float);
+    return NULL;
+}
+
+static int parse_quant(parsing *ps, const unsigned char *p, size_t n, const section_span *s)
+{
+    (void)s;
+    if (ps->c->params) return corrupt(ps, "both float and int8 parameters");
+    ps->c->qimage = p;
+    ps->c->qimage_len = n;
+    return 0;
+}
+
+static void *emit_quant(const model *m, const void **p, size_t *n)
+{
+    *p = m->qimage;
+    *n = m->qimage_len;
     return NULL;
 }
 
@@ -211,8 +228,9 @@ static void *emit_record(const model *m, const void **p, size_t *n)
     return NULL;
 }
 
-/* Positions in SECTIONS, for the version 1 layout, which has no tags. */
-enum { CONF, SVOC, TVOC, PF32 };
+/* Positions in SECTIONS, for the version 1 layout, which has no tags; a model holds exactly
+ * one of PF32 and QI8W, both flagged required. */
+enum { CONF, SVOC, TVOC, PF32, QI8W };
 
 /* The sections of the model part, in the order they are parsed and written (a section may
  * use what those before it found). Tags are four letters. */
@@ -221,6 +239,7 @@ static const section_kind SECTIONS[] = {
     {MODEL_FILE_TAG('S', 'V', 'O', 'C'), "source vocabulary", 1, 1, 0, parse_src_vocab, emit_src_vocab},
     {MODEL_FILE_TAG('T', 'V', 'O', 'C'), "target vocabulary", 1, 1, 0, parse_tgt_vocab, emit_tgt_vocab},
     {MODEL_FILE_TAG('P', 'F', '3', '2'), "parameters (float32)", 1, 64, 1, parse_params, emit_params},
+    {MODEL_FILE_TAG('Q', 'I', '8', 'W'), "parameters (int8)", 1, 64, 0, parse_quant, emit_quant},
     {MODEL_FILE_TAG('T', 'R', 'I', 'N'), "training record", 0, 1, 0, parse_record, emit_record},
 };
 enum { N_SECTIONS = sizeof SECTIONS / sizeof SECTIONS[0] };
@@ -403,8 +422,13 @@ int part_parse(const char *name, uint32_t version, unsigned char *part, const se
         const section_span *s = NULL;
         for (int i = 0; i < map->n && !s; i++)
             if (map->s[i].kind == &SECTIONS[k]) s = &map->s[i];
-        if (!s && SECTIONS[k].required) {
+        int either = k == PF32 || k == QI8W;
+        if (!s && SECTIONS[k].required && !either) {
             corrupt(&ps, "no %s section", SECTIONS[k].name);
+            goto fail;
+        }
+        if (k == QI8W && !s && !out->params) {
+            corrupt(&ps, "no parameters section (PF32 or QI8W)");
             goto fail;
         }
         if (s && SECTIONS[k].parse(&ps, part + (s->offset - HEADER_BYTES), (size_t)s->length, s) != 0) goto fail;
@@ -468,7 +492,7 @@ int part_build(const char *path, const model *m, const model_file_section *add, 
         const void *p;
         size_t len;
         img->owned[k] = SECTIONS[k].emit(m, &p, &len);
-        if (SECTIONS[k].required || p)
+        if ((SECTIONS[k].required && k != PF32 && k != QI8W) || p)
             all[n++] = (model_file_section){SECTIONS[k].tag, SECTIONS[k].required, SECTIONS[k].align, p, len};
     }
     for (int i = 0; i < n_add; i++) all[n++] = add[i];

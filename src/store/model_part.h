@@ -48,6 +48,8 @@ typedef struct {
     vocab *src_vocab, *tgt_vocab;
     float *params;
     char *record;  /* the training record (malloc'd), NULL without one */
+    const unsigned char *qimage; /* an int8 model (QI8W, nn/quant.h): its image, in part */
+    size_t qimage_len;           /* (params is then NULL) */
 } part_contents;
 int part_parse(const char *name, uint32_t version, unsigned char *part, const section_map *map,
                part_contents *out);

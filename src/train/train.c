@@ -241,6 +241,12 @@ static int setup_model(run *r, const corpus *c)
     void *state = NULL;
     size_t len = 0;
     if (model_file_read(o->model_path, &r->m, &state, &len) != 0) return -1;
+    if (r->m->qimage) {
+        st_error("%s: an int8 model (seqtrans quantize) is for translating only: resume from "
+                 "the float model it was made from", o->model_path);
+        free(state);
+        return -1;
+    }
     adam_init(&r->opt, r->m->n_params, o->lr);
     int rc = checkpoint_restore(r->ck, state, len, o->model_path, r->m, &r->opt, &r->rs,
                                 &r->settings, o->dev != NULL);
