@@ -44,6 +44,17 @@ ok "translate needs no lock" sh -c "echo hello | '$SEQTRANS' translate -m tests/
 kill -9 $holder 2>/dev/null
 wait $holder 2>/dev/null
 ok "after the holder is killed, the next trainer starts" "$SEQTRANS" train "$TMP/a.tsv" $small --epochs 1 -o "$TMP/busy.model"
+# a save that fails mid-run (here: past a file-size limit) is not fatal: training goes on, the
+# file keeps the last good model, and only the final save's failure ends the run (exit 1)
+ok "a model to keep" "$SEQTRANS" train "$TMP/a.tsv" $small --epochs 1 -o "$TMP/f.model"
+cp "$TMP/f.model" "$TMP/f.before"
+sh -c "ulimit -f 100; exec '$SEQTRANS' train '$TMP/a.tsv' $small --epochs 3 --resume -o '$TMP/f.model'" \
+    > /dev/null 2> "$TMP/f.err" && fail "the final save's failure exits 1" || pass
+[ "$(grep -c 'training goes on' "$TMP/f.err")" -eq 2 ] && pass || fail "the two epoch saves fail and training goes on: $(cat "$TMP/f.err")"
+grep -q "the final save failed: the last good model is still in '$TMP/f.model'" "$TMP/f.err" && pass || fail "the message says where the last good model is"
+cmp -s "$TMP/f.model" "$TMP/f.before" && pass || fail "the last good model is intact"
+ls "$TMP"/f.model.tmp.* > /dev/null 2>&1 && fail "no temporary file is left behind" || pass
+
 # the progress line shows the best dev BLEU so far, and the run ends with one summary line
 "$SEQTRANS" train "$TMP/a.tsv" --dev "$TMP/a.tsv" --emb 8 --hidden 8 --min-count 1 --threads 1 --epochs 2 \
     -o "$TMP/p.model" > /dev/null 2> "$TMP/progress"

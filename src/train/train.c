@@ -78,6 +78,7 @@ typedef struct {
     epoch_plan plan;
     run_inputs inputs;    /* the corpus and dev set as the training record names them */
     int fresh_pass;       /* --new-data: this process began a pass over another corpus */
+    long saved_step;      /* the step of the last good save in the file; -1: none */
     long attempts;        /* steps tried in this process, skipped ones included */
     long nonfinite_in_row;
 } run;
@@ -175,6 +176,23 @@ static void end_epoch(run *r)
     progress_end_epoch(&r->pr, &r->rs, r->opt.lr, &dev, best);
 }
 
+/* A save during training that fails (disk full, quota, I/O error, file-size limit) is not
+ * the end of the run: the file keeps the last good model (saves replace it atomically),
+ * and the next save point tries again. */
+static void save_or_go_on(run *r)
+{
+    if (save(r, 0) == 0) {
+        r->saved_step = r->rs.step;
+        return;
+    }
+    if (r->saved_step >= 0)
+        st_warn("the save at step %ld failed; training goes on, '%s' keeps the model of step %ld, "
+                "and the next epoch's save tries again", r->rs.step, r->o->model_path, r->saved_step);
+    else
+        st_warn("the save at step %ld failed; training goes on, and the next epoch's save tries again",
+                r->rs.step);
+}
+
 /* Returns 0 when finished, -1 on failure, or the signal number when interrupted. */
 static int train_loop(run *r)
 {
@@ -190,7 +208,7 @@ static int train_loop(run *r)
         }
         r->rs.epoch_rng = r->rs.data_rng;
         end_epoch(r);
-        if (save(r, 0) != 0) return -1;
+        save_or_go_on(r);
     }
     return 0;
 }
@@ -311,7 +329,15 @@ static int finish(run *r, int how)
     const train_options *o = r->o;
     progress_report(&r->pr, &r->rs, r->plan.n_batches, r->opt.lr, 1);
     if (!o->quiet && isatty(2)) fputc('\n', stderr);
-    if (how < 0 || save(r, how > 0) != 0) return 1;
+    if (how < 0) return 1;
+    if (save(r, how > 0) != 0) {
+        if (r->saved_step >= 0)
+            st_error("the final save failed: the last good model is still in '%s' (step %ld)",
+                     o->model_path, r->saved_step);
+        else
+            st_error("the final save failed: no model of this run was saved");
+        return 1;
+    }
     progress_metrics(&r->pr, how ? "interrupted" : "done", &r->rs, r->opt.lr, NULL);
     if (how) {
         st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
@@ -331,7 +357,9 @@ int train_run(const train_options *o)
     r.o = o;
     r.settings = (run_settings){o->batch, o->seed, o->dropout};
     r.ck = checkpoint_new(o->model_path);
+    r.saved_step = -1;
     int rc = setup(&r);
+    if (rc == 0 && o->resume) r.saved_step = r.rs.step; /* the file holds the run so far */
     if (rc == 0) {
         stop_signal = 0;
         catch_signals();
