@@ -83,9 +83,12 @@ int cmd_quantize(int argc, char **argv)
     }
     q->storage = image;
     q->record = m->record;
+    q->src_bpe = m->src_bpe;
+    q->tgt_bpe = m->tgt_bpe;
     rc = model_file_write(o.out, q, NULL, 0) == 0 ? 0 : 1;
     q->record = NULL;
     q->src_vocab = q->tgt_vocab = NULL; /* m's */
+    q->src_bpe = q->tgt_bpe = NULL;
     model_free(q);
     model_free(m);
     return rc;

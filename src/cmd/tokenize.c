@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "text/subwords.h"
 #include "text/text.h"
 #include "sys/util.h"
 #include "store/model_file.h"
@@ -20,11 +21,13 @@ typedef struct {
     const char *model;       /* -m: the model's tokenizer and vocabulary */
     lang_t text_lang;        /* the tokenizer used: -l's, or the model side's */
     const vocab *vocab;      /* the chosen side's vocabulary, NULL without -m */
+    const bpe *subword;      /* the chosen side's subword units, NULL: words */
 } tokenize_options;
 
 /* Per-run state shared by all lines: reused buffers and the warning budget. */
 typedef struct {
     token_list tokens;
+    subwords units;          /* the tokens as the model's units, and back */
     const char **pieces;     /* --detok: the tokens of one line */
     int pieces_cap;
     long warnings;
@@ -48,7 +51,7 @@ static const opt_spec tokenize_opts[] = {
     {"lang", 'l', OPT_CHOICE, AT(lang), NULL, "en|zh", 0, 0, NULL, "the language's tokenizer",
      NULL},
     {"model", 'm', OPT_FILE, AT(model), "FILE", "*.model", 0, 0, NULL,
-     "use the model's tokenizer and vocabulary for one side", NULL},
+     "use the model's tokenizer, subword units and vocabulary for one side", NULL},
     {"side", 0, OPT_CHOICE, AT(side), NULL, "src|tgt", 0, 0, NULL, "which side of the model",
      NULL},
     {"ids", 0, OPT_FLAG, AT(ids), NULL, NULL, 0, 0, NULL,
@@ -78,12 +81,14 @@ static void warn_line(tokenize_state *st, const char *name, long line, const cha
     st->warnings++;
 }
 
-static void write_tokens(const tokenize_options *o, const token_list *t, FILE *out)
+static void write_tokens(const tokenize_options *o, tokenize_state *st, FILE *out)
 {
-    for (int i = 0; i < t->n; i++) {
+    subwords *u = &st->units;
+    subwords_split(u, o->subword, (const char *const *)st->tokens.tok, st->tokens.n);
+    for (int i = 0; i < u->n; i++) {
         if (i) putc(' ', out);
-        if (o->ids) fprintf(out, "%d", vocab_lookup(o->vocab, t->tok[i]));
-        else fputs(t->tok[i], out);
+        if (o->ids) fprintf(out, "%d", vocab_lookup(o->vocab, u->unit[i]));
+        else fputs(u->unit[i], out);
     }
 }
 
@@ -126,7 +131,8 @@ static void detokenize_line(const tokenize_options *o, tokenize_state *st, char 
         warn_line(st, name, lineno, "not a vocabulary id");
         return;
     }
-    char *text = text_detokenize(o->text_lang, st->pieces, n);
+    n = subwords_join(&st->units, o->subword, st->pieces, n);
+    char *text = text_detokenize(o->text_lang, st->units.unit, n);
     fputs(text, out);
     free(text);
 }
@@ -141,7 +147,7 @@ static void process_line(const tokenize_options *o, tokenize_state *st, char *li
         return;
     }
     if (o->detok) detokenize_line(o, st, line, name, lineno, out);
-    else if (text_tokenize(o->text_lang, line, len, &st->tokens) >= 0) write_tokens(o, &st->tokens, out);
+    else if (text_tokenize(o->text_lang, line, len, &st->tokens) >= 0) write_tokens(o, st, out);
 }
 
 /* Returns 0, or 1 (message printed) when the file cannot be opened or read, or stdout fails. */
@@ -215,9 +221,11 @@ int cmd_tokenize(int argc, char **argv)
         int tgt = o.side == 1;
         o.text_lang = (lang_t)(tgt ? m->cfg.tgt_lang : m->cfg.src_lang);
         o.vocab = tgt ? m->tgt_vocab : m->src_vocab;
+        o.subword = tgt ? m->tgt_bpe : m->src_bpe;
     }
     tokenize_state st = {0};
     token_list_init(&st.tokens);
+    subwords_init(&st.units);
     static char *const stdin_only[] = {"-"};
     char *const *files = first_file < argc ? argv + first_file : stdin_only;
     int n_files = first_file < argc ? argc - first_file : 1;
@@ -226,6 +234,7 @@ int cmd_tokenize(int argc, char **argv)
         rc = process_file(&o, &st, files[i]);
     if (finish_output()) rc = 1;
     token_list_free(&st.tokens);
+    subwords_free(&st.units);
     free(st.pieces);
     model_free(m);
     return rc;

@@ -118,6 +118,8 @@ void model_free(model *m)
     if (!m) return;
     vocab_free(m->src_vocab);
     vocab_free(m->tgt_vocab);
+    if (m->tgt_bpe != m->src_bpe) bpe_free(m->tgt_bpe);
+    bpe_free(m->src_bpe);
     free(m->record);
     if (m->release) m->release(m->storage);
     else if (m->storage) free(m->storage);

@@ -8,6 +8,7 @@
 
 #include "nn/cell.h"
 #include "sys/util.h"
+#include "text/bpe.h"
 #include "text/vocab.h"
 
 #define MODEL_MAX_LAYERS 8
@@ -35,6 +36,9 @@ typedef struct {
 typedef struct {
     model_config cfg;
     vocab *src_vocab, *tgt_vocab;
+    /* subword units of each side (text/subwords.h); NULL: word-level. Owned; with a joint
+     * vocabulary both may be the same model. */
+    bpe *src_bpe, *tgt_bpe;
     float *params;
     size_t n_params;
     model_weights w;

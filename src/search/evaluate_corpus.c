@@ -16,7 +16,28 @@
 
 bleu_tokenizer bleu_tokenizer_for(lang_t lang) { return lang == LANG_ZH ? BLEU_TOK_ZH : BLEU_TOK_13A; }
 
-int encode_pair(const model *m, const corpus_pair *p, token_list *tl, int *src, int *src_len,
+void pair_encoder_init(pair_encoder *pe)
+{
+    token_list_init(&pe->tl);
+    subwords_init(&pe->sw);
+}
+
+void pair_encoder_free(pair_encoder *pe)
+{
+    token_list_free(&pe->tl);
+    subwords_free(&pe->sw);
+}
+
+/* One side's text as ids: tokens, then the model's units. */
+static int encode_side(lang_t lang, const bpe *b, const vocab *v, const char *s, pair_encoder *pe,
+                       int *ids, int max)
+{
+    if (text_tokenize(lang, s, strlen(s), &pe->tl) < 0) return -1;
+    subwords_split(&pe->sw, b, (const char *const *)pe->tl.tok, pe->tl.n);
+    return encode_units(v, pe->sw.unit, pe->sw.n, ids, max);
+}
+
+int encode_pair(const model *m, const corpus_pair *p, pair_encoder *pe, int *src, int *src_len,
                 int *tgt, int *tgt_len, int max)
 {
     masked_line ms = {0}, mt = {0};
@@ -24,12 +45,10 @@ int encode_pair(const model *m, const corpus_pair *p, token_list *tl, int *src, 
     if (model_protects_spans(m) && spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &ms, &mt) >= 0)
         s = ms.text, t = mt.text;
     int rc = -1;
-    if (text_tokenize((lang_t)m->cfg.src_lang, s, strlen(s), tl) >= 0) {
-        *src_len = encode_tokens(m->src_vocab, tl, src, max);
-        if (text_tokenize((lang_t)m->cfg.tgt_lang, t, strlen(t), tl) >= 0) {
-            *tgt_len = encode_tokens(m->tgt_vocab, tl, tgt, max);
-            rc = 0;
-        }
+    *src_len = encode_side((lang_t)m->cfg.src_lang, m->src_bpe, m->src_vocab, s, pe, src, max);
+    if (*src_len >= 0) {
+        *tgt_len = encode_side((lang_t)m->cfg.tgt_lang, m->tgt_bpe, m->tgt_vocab, t, pe, tgt, max);
+        rc = *tgt_len >= 0 ? 0 : -1;
     }
     masked_line_free(&ms);
     masked_line_free(&mt);
@@ -40,13 +59,13 @@ static void teacher_forced_loss(const model *m, const corpus *c, eval_result *ou
 {
     dataset d;
     dataset_init(&d);
-    token_list tl;
-    token_list_init(&tl);
+    pair_encoder pe;
+    pair_encoder_init(&pe);
     int src[EVAL_MAX_LEN], tgt[EVAL_MAX_LEN], sl, tlen;
     for (size_t i = 0; i < c->n; i++)
-        if (encode_pair(m, &c->pairs[i], &tl, src, &sl, tgt, &tlen, EVAL_MAX_LEN) == 0)
+        if (encode_pair(m, &c->pairs[i], &pe, src, &sl, tgt, &tlen, EVAL_MAX_LEN) == 0)
             dataset_add(&d, src, sl, tgt, tlen);
-    token_list_free(&tl);
+    pair_encoder_free(&pe);
     arena ar = {0};
     loss_options opt = {0, 0, NULL, 0};
     double nll = 0;

@@ -6,6 +6,7 @@
 #include "data/corpus.h"
 #include "text/metrics.h"
 #include "nn/model.h"
+#include "text/subwords.h"
 #include "text/text.h"
 
 typedef struct {
@@ -14,9 +15,17 @@ typedef struct {
     metrics_result scores;
 } eval_result;
 
-/* Source and target of pair i as ids (unknown words -> <unk>, at most max each).
- * Returns 0, or -1 when a side does not tokenize (invalid UTF-8). */
-int encode_pair(const model *m, const corpus_pair *p, token_list *tl, int *src, int *src_len,
+/* Buffers for encode_pair, reused from pair to pair. */
+typedef struct {
+    token_list tl;
+    subwords sw;
+} pair_encoder;
+void pair_encoder_init(pair_encoder *pe);
+void pair_encoder_free(pair_encoder *pe);
+
+/* Source and target of pair i as ids of the model's units (unknown ones -> <unk>, at most
+ * max each). Returns 0, or -1 when a side does not tokenize (invalid UTF-8). */
+int encode_pair(const model *m, const corpus_pair *p, pair_encoder *pe, int *src, int *src_len,
                 int *tgt, int *tgt_len, int max);
 
 /* translations: when not NULL, receives the n malloc'd output lines. threads: workers,

@@ -22,6 +22,7 @@ void translator_init(translator *tr, const model *m, const decode_options *opt)
     tr->m = m;
     tr->opt = *opt;
     tr->protect = model_protects_spans(m);
+    subwords_init(&tr->joined);
     translator_set_workers(tr, 1);
 }
 
@@ -35,17 +36,22 @@ void translator_set_workers(translator *tr, int n)
 
 void translator_free(translator *tr)
 {
-    for (int i = 0; i < tr->tok_cap; i++) token_list_free(&tr->tok[i]);
+    for (int i = 0; i < tr->tok_cap; i++) {
+        token_list_free(&tr->tok[i]);
+        subwords_free(&tr->units[i]);
+    }
     free(tr->tok);
+    free(tr->units);
+    subwords_free(&tr->joined);
     free(tr->masked);
     for (int w = 0; w < tr->workers; w++) arena_free(&tr->ar[w]);
     free(tr->ar);
 }
 
-int encode_tokens(const vocab *v, const token_list *t, int *ids, int max)
+int encode_units(const vocab *v, const char *const *units, int n, int *ids, int max)
 {
-    int n = t->n < max ? t->n : max;
-    for (int i = 0; i < n; i++) ids[i] = vocab_lookup(v, t->tok[i]);
+    n = n < max ? n : max;
+    for (int i = 0; i < n; i++) ids[i] = vocab_lookup(v, units[i]);
     return n;
 }
 
@@ -66,7 +72,7 @@ static int results_per_line(const translator *tr) { return tr->opt.nbest > 1 ? t
 /* A hypothesis's output tokens: unknown words replaced by a copy of the source word they
  * attend to most, where that is a name or a number, and otherwise left out rather than shown
  * as <unk>. keep[i] is the hypothesis position of output token i. Returns their number. */
-static int output_tokens(const translator *tr, const hypothesis *h, const token_list *src,
+static int output_tokens(const translator *tr, const hypothesis *h, const subwords *src,
                          const char **toks, int *keep)
 {
     int n = 0;
@@ -74,7 +80,7 @@ static int output_tokens(const translator *tr, const hypothesis *h, const token_
         const char *t = NULL;
         if (h->tokens[i] == VOCAB_UNK) {
             int j = h->src_pos[i];
-            if (j >= 0 && j < src->n && copyable(src->tok[j])) t = src->tok[j];
+            if (j >= 0 && j < src->n && copyable(src->unit[j])) t = src->unit[j];
         } else if (h->tokens[i] != VOCAB_EOS) {
             t = vocab_token(tr->m->tgt_vocab, h->tokens[i]);
         }
@@ -131,13 +137,14 @@ static char *restore_spans(const translator *tr, char *text, const masked_line *
     return out;
 }
 
-static translation hypothesis_translation(const translator *tr, const hypothesis *h,
-                                          const token_list *src, const masked_line *m, int src_len)
+static translation hypothesis_translation(translator *tr, const hypothesis *h,
+                                          const subwords *src, const masked_line *m, int src_len)
 {
     const char **toks = xmalloc((h->len ? h->len : 1) * sizeof *toks);
     int *keep = xmalloc((h->len ? h->len : 1) * sizeof *keep);
     int n = output_tokens(tr, h, src, toks, keep);
-    char *text = restore_spans(tr, text_detokenize((lang_t)tr->m->cfg.tgt_lang, toks, n), m);
+    int words = subwords_join(&tr->joined, tr->m->tgt_bpe, toks, n);
+    char *text = restore_spans(tr, text_detokenize((lang_t)tr->m->cfg.tgt_lang, tr->joined.unit, words), m);
     translation t = {text, h->norm, NULL};
     if (tr->alignment != ALIGN_NONE) t.alignment = alignment_text(tr->alignment, h, keep, n, src_len);
     free(toks);
@@ -156,8 +163,12 @@ static void ensure_token_lists(translator *tr, int n)
 {
     if (n <= tr->tok_cap) return;
     tr->tok = xrealloc(tr->tok, n * sizeof *tr->tok);
+    tr->units = xrealloc(tr->units, n * sizeof *tr->units);
     tr->masked = xrealloc(tr->masked, n * sizeof *tr->masked);
-    for (int i = tr->tok_cap; i < n; i++) token_list_init(&tr->tok[i]);
+    for (int i = tr->tok_cap; i < n; i++) {
+        token_list_init(&tr->tok[i]);
+        subwords_init(&tr->units[i]);
+    }
     tr->tok_cap = n;
 }
 
@@ -242,10 +253,13 @@ static void encode_lines(translator *tr, const char *const *lines, int n, int *s
         if (k < 0) masked_line_free(&tr->masked[i]); /* invalid: the output stays empty */
         if (status) status[i] = k < 0 ? -1 : k > TRANSLATOR_MAX_SRC_TOKENS;
         /* empty or invalid lines get empty translations */
+        subwords *u = &tr->units[i];
+        subwords_split(u, tr->m->src_bpe, (const char *const *)tr->tok[i].tok, k > 0 ? k : 0);
+        if (status && k > 0) status[i] = u->n > TRANSLATOR_MAX_SRC_TOKENS;
         if (k > 0)
-            key[job->m++] = (line_key){encode_tokens(tr->m->src_vocab, &tr->tok[i],
-                                                     job->ids + (size_t)i * TRANSLATOR_MAX_SRC_TOKENS,
-                                                     TRANSLATOR_MAX_SRC_TOKENS), i};
+            key[job->m++] = (line_key){encode_units(tr->m->src_vocab, u->unit, u->n,
+                                                    job->ids + (size_t)i * TRANSLATOR_MAX_SRC_TOKENS,
+                                                    TRANSLATOR_MAX_SRC_TOKENS), i};
     }
     qsort(key, job->m, sizeof *key, by_length);
     int m = job->m ? job->m : 1;
@@ -291,7 +305,7 @@ void translate_lines_full(translator *tr, const char *const *lines, int n, trans
             hypothesis *h = &job.hyp[(size_t)j * k + q];
             if (q == 0 || h->tokens)
                 out[(size_t)line * k + found[line]++] =
-                    hypothesis_translation(tr, h, &tr->tok[line], &tr->masked[line], job.len[j]);
+                    hypothesis_translation(tr, h, &tr->units[line], &tr->masked[line], job.len[j]);
             hypothesis_free(h);
         }
     }

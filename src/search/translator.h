@@ -8,6 +8,7 @@
 #include "search/decode.h"
 #include "nn/model.h"
 #include "text/spans.h"
+#include "text/subwords.h"
 #include "text/text.h"
 
 #define TRANSLATOR_MAX_SRC_TOKENS 200
@@ -35,6 +36,8 @@ typedef struct {
     decode_options opt;
     alignment_kind alignment;
     token_list *tok;   /* one per line of the current batch */
+    subwords *units;   /* one per line: its tokens as the model's units */
+    subwords joined;   /* an output's units back to tokens */
     masked_line *masked; /* with protect: each line with its spans masked */
     int tok_cap;
     int protect;       /* the model was trained with protected spans (its source vocabulary
@@ -66,7 +69,7 @@ void translation_free(translation *t);
  * make the vocabulary gives a model that masks nothing, in training as in translation). */
 int model_protects_spans(const model *m);
 
-/* Source-side ids of one tokenized line (unknown words -> <unk>), at most max ids. */
-int encode_tokens(const vocab *v, const token_list *t, int *ids, int max);
+/* Ids of one line's units (unknown ones -> <unk>), at most max ids. */
+int encode_units(const vocab *v, const char *const *units, int n, int *ids, int max);
 
 #endif

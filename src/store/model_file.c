@@ -216,6 +216,8 @@ static int check_and_parse(const char *name, const header_info *h, unsigned char
             st_error("%s: corrupt model file (int8 parameters)", name);
             vocab_free(c.src_vocab);
             vocab_free(c.tgt_vocab);
+            bpe_free(c.src_bpe);
+            bpe_free(c.tgt_bpe);
             free(c.record);
             return -1;
         }
@@ -224,6 +226,8 @@ static int check_and_parse(const char *name, const header_info *h, unsigned char
         *out = model_wrap(&c.cfg, c.src_vocab, c.tgt_vocab, c.params, storage);
     }
     (*out)->record = c.record;
+    (*out)->src_bpe = c.src_bpe;
+    (*out)->tgt_bpe = c.tgt_bpe;
     return 0;
 }
 

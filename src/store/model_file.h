@@ -18,6 +18,10 @@
  *                QI8W  an int8 model's parameters (seqtrans quantize; layout in
  *                      nn/quant.h), 64-byte aligned, takes its place: a file holds exactly
  *                      one of the two. Such a file has no training state.
+ *                TRIN  the training record (store/record.h); optional
+ *                SBPE  source subwords (bpe_serialize), TBPE target subwords: flagged
+ *                      required (an older reader refuses the model rather than translate
+ *                      it word by word), but a side without one is word-level
  *              and a caller may add its own (model_file_write_sections).
  *   then       state part: the training state for --resume (opaque here; may be empty)
  * Version 1 (still read) had no directory: configuration (u32 count 8 + 8 i32; no cell,

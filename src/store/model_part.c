@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/crc32c.h"
+#include "text/bpe.h"
 #include "text/vocab.h"
 
 enum {
@@ -75,6 +76,8 @@ int model_config_field(const model_config *c, int i)
 
 /* ---- the sections ---- */
 
+enum { NEEDED = 1, WHEN_PRESENT = 2 };
+
 /* The reader's state while it parses the sections of one part, in table order. */
 typedef struct {
     const char *name;
@@ -85,8 +88,9 @@ typedef struct {
 struct section_kind {
     uint32_t tag;
     const char *name;
-    int required;  /* flagged so: a reader that does not know the tag refuses the file, and
-                      this one refuses a file without it */
+    int required;  /* NEEDED: flagged required (a reader that does not know the tag refuses
+                      the file) and this one refuses a file without it; WHEN_PRESENT:
+                      flagged so, but a file may lack it; 0: optional */
     unsigned align;
     int floats;    /* float32 weights: their range is checked in the checksum pass */
     /* how its bytes are checked (after the checksum): 0, or -1 with an error printed */
@@ -210,6 +214,36 @@ static void *emit_quant(const model *m, const void **p, size_t *n)
     return NULL;
 }
 
+/* Subword units (text/bpe.h): a side without the section is word-level. */
+static int parse_bpe(parsing *ps, const unsigned char *p, size_t n, bpe **out, const char *what)
+{
+    if (bpe_deserialize((const char *)p, n, out) != 0) return corrupt(ps, "%s", what);
+    return 0;
+}
+
+static int parse_src_bpe(parsing *ps, const unsigned char *p, size_t n, const section_span *s)
+{
+    (void)s;
+    return parse_bpe(ps, p, n, &ps->c->src_bpe, "source subwords");
+}
+
+static int parse_tgt_bpe(parsing *ps, const unsigned char *p, size_t n, const section_span *s)
+{
+    (void)s;
+    return parse_bpe(ps, p, n, &ps->c->tgt_bpe, "target subwords");
+}
+
+static void *emit_bpe(const bpe *b, const void **p, size_t *n)
+{
+    char *bytes = b ? bpe_serialize(b, n) : NULL;
+    if (!b) *n = 0;
+    *p = bytes;
+    return bytes;
+}
+
+static void *emit_src_bpe(const model *m, const void **p, size_t *n) { return emit_bpe(m->src_bpe, p, n); }
+static void *emit_tgt_bpe(const model *m, const void **p, size_t *n) { return emit_bpe(m->tgt_bpe, p, n); }
+
 static int parse_record(parsing *ps, const unsigned char *p, size_t n, const section_span *s)
 {
     (void)s;
@@ -241,6 +275,8 @@ static const section_kind SECTIONS[] = {
     {MODEL_FILE_TAG('P', 'F', '3', '2'), "parameters (float32)", 1, 64, 1, parse_params, emit_params},
     {MODEL_FILE_TAG('Q', 'I', '8', 'W'), "parameters (int8)", 1, 64, 0, parse_quant, emit_quant},
     {MODEL_FILE_TAG('T', 'R', 'I', 'N'), "training record", 0, 1, 0, parse_record, emit_record},
+    {MODEL_FILE_TAG('S', 'B', 'P', 'E'), "source subwords (BPE)", WHEN_PRESENT, 4, 0, parse_src_bpe, emit_src_bpe},
+    {MODEL_FILE_TAG('T', 'B', 'P', 'E'), "target subwords (BPE)", WHEN_PRESENT, 4, 0, parse_tgt_bpe, emit_tgt_bpe},
 };
 enum { N_SECTIONS = sizeof SECTIONS / sizeof SECTIONS[0] };
 
@@ -423,7 +459,7 @@ int part_parse(const char *name, uint32_t version, unsigned char *part, const se
         for (int i = 0; i < map->n && !s; i++)
             if (map->s[i].kind == &SECTIONS[k]) s = &map->s[i];
         int either = k == PF32 || k == QI8W;
-        if (!s && SECTIONS[k].required && !either) {
+        if (!s && SECTIONS[k].required == NEEDED && !either) {
             corrupt(&ps, "no %s section", SECTIONS[k].name);
             goto fail;
         }
@@ -437,6 +473,8 @@ int part_parse(const char *name, uint32_t version, unsigned char *part, const se
 fail:
     vocab_free(out->src_vocab);
     vocab_free(out->tgt_vocab);
+    bpe_free(out->src_bpe);
+    bpe_free(out->tgt_bpe);
     free(out->record);
     memset(out, 0, sizeof *out);
     return -1;
@@ -492,8 +530,8 @@ int part_build(const char *path, const model *m, const model_file_section *add, 
         const void *p;
         size_t len;
         img->owned[k] = SECTIONS[k].emit(m, &p, &len);
-        if ((SECTIONS[k].required && k != PF32 && k != QI8W) || p)
-            all[n++] = (model_file_section){SECTIONS[k].tag, SECTIONS[k].required, SECTIONS[k].align, p, len};
+        if ((SECTIONS[k].required == NEEDED && k != PF32 && k != QI8W) || p)
+            all[n++] = (model_file_section){SECTIONS[k].tag, SECTIONS[k].required != 0, SECTIONS[k].align, p, len};
     }
     for (int i = 0; i < n_add; i++) all[n++] = add[i];
     /* the directory, then each section at the next multiple of its alignment */

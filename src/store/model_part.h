@@ -46,6 +46,7 @@ uint32_t part_verify(const unsigned char *part, size_t len, section_map *map);
 typedef struct {
     model_config cfg;
     vocab *src_vocab, *tgt_vocab;
+    bpe *src_bpe, *tgt_bpe;      /* subwords (SBPE, TBPE), NULL without the section */
     float *params;
     char *record;  /* the training record (malloc'd), NULL without one */
     const unsigned char *qimage; /* an int8 model (QI8W, nn/quant.h): its image, in part */

@@ -16,7 +16,8 @@ static const struct {
     /* the model's shape and vocabulary */
     {"emb", RESUME_FIXED}, {"hidden", RESUME_FIXED}, {"layers", RESUME_FIXED},
     {"encoder", RESUME_FIXED}, {"cell", RESUME_FIXED}, {"min-count", RESUME_FIXED},
-    {"max-vocab", RESUME_FIXED}, {"max-len", RESUME_FIXED},
+    {"max-vocab", RESUME_FIXED}, {"max-len", RESUME_FIXED}, {"subword", RESUME_FIXED},
+    {"vocab-size", RESUME_FIXED}, {"joint-vocab", RESUME_FIXED},
     /* the run: limits, schedule, output, resources */
     {"model", RESUME_APPLIED}, {"dev", RESUME_APPLIED}, {"resume", RESUME_APPLIED},
     {"new-data", RESUME_APPLIED}, {"metrics", RESUME_APPLIED}, {"quiet", RESUME_APPLIED},
@@ -74,6 +75,13 @@ void provenance_record(model *m, const train_options *o, const run_inputs *in,
     record_set(&m->record, "max_vocab", "%d", o->src_max_vocab);
     record_set(&m->record, "max_len", "%d", o->max_len);
     record_set(&m->record, "seed", "%d", o->seed);
+    char *had = record_get(m->record, "vocab_size");
+    /* a word-level model's record stays as it was; a resumed run keeps what was learnt */
+    if ((m->src_bpe || m->tgt_bpe) && !had) {
+        record_set(&m->record, "vocab_size", "%d", o->vocab_size);
+        record_set(&m->record, "joint_vocab", "%d", o->joint_vocab);
+    }
+    free(had);
     record_set(&m->record, "epochs", "%d", rs->epoch);
     record_set(&m->record, "steps", "%ld", rs->step);
     record_set(&m->record, "target_tokens", "%ld", rs->tgt_tokens);
@@ -123,6 +131,14 @@ static int fixed_disagrees(const model *m, const train_options *o, const char *n
     else if (!strcmp(name, "min-count")) g = o->src_min_count, v = (long)recorded(m, "min_count");
     else if (!strcmp(name, "max-vocab")) g = o->src_max_vocab, v = (long)recorded(m, "max_vocab");
     else if (!strcmp(name, "max-len")) g = o->max_len, v = (long)recorded(m, "max_len");
+    else if (!strcmp(name, "vocab-size")) g = o->vocab_size, v = (long)recorded(m, "vocab_size");
+    else if (!strcmp(name, "joint-vocab")) g = o->joint_vocab, v = m->src_bpe ? (long)recorded(m, "joint_vocab") : 0;
+    else if (!strcmp(name, "subword")) {
+        int has = m->src_bpe || m->tgt_bpe;
+        snprintf(given, n, "%s", o->subword == SUBWORD_BPE ? "bpe" : "none");
+        snprintf(model_value, n, "%s", has ? "bpe" : "none");
+        return (o->subword == SUBWORD_BPE) != has;
+    }
     else if (!strcmp(name, "encoder")) {
         snprintf(given, n, "%s", o->bidir ? "bi" : "uni");
         snprintf(model_value, n, "%s", c->bidir ? "bi" : "uni");

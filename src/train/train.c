@@ -41,6 +41,8 @@ void train_options_default(train_options *o)
     o->dev_beam = 1;
     o->lr_decay = 0.5f;
     o->patience = 0;
+    o->subword = SUBWORD_AUTO;
+    o->vocab_size = 8000;
 }
 
 /* ---- interruption ---- */
@@ -224,13 +226,18 @@ static int new_model(const train_options *o, const corpus *c, model **out, run_s
     cfg.bidir = o->bidir;
     cfg.cell = o->cell;
     vocab *sv, *tv;
-    training_vocabularies(c, o, &cfg, &sv, &tv);
+    bpe *sb, *tb;
+    if (training_vocabularies(c, o, &cfg, &sv, &tv, &sb, &tb) != 0) return -1;
     if (model_config_check(&cfg) != 0) {
         vocab_free(sv);
         vocab_free(tv);
+        if (tb != sb) bpe_free(tb);
+        bpe_free(sb);
         return -1;
     }
     *out = model_new(&cfg, sv, tv);
+    (*out)->src_bpe = sb;
+    (*out)->tgt_bpe = tb;
     rng_t init;
     rng_seed(&init, (uint64_t)o->seed);
     model_init_weights(*out, &init);

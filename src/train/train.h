@@ -17,11 +17,19 @@ typedef struct {
     float lr_decay;      /* multiply lr by this when dev BLEU does not improve */
     int patience;        /* stop after this many epochs without improvement (0 = never) */
     int new_data;        /* --resume on another corpus on purpose: a fresh pass over it */
+    int subword;         /* SUBWORD_*: the units of a new model */
+    int vocab_size;      /* --vocab-size: BPE symbols per side (or joint) */
+    int joint_vocab;     /* one BPE and one vocabulary for both sides */
     /* the options given on the command line (long names), which resume checks against the
      * model (train/provenance.h) */
     const char *given[64];
     int n_given;
 } train_options;
+
+/* --subword: index in its choices, or AUTO: BPE for corpora of at least SUBWORD_AUTO_PAIRS
+ * pairs, word-level below (see `train --help` for the measurements behind it). */
+enum { SUBWORD_AUTO = -1, SUBWORD_NONE = 0, SUBWORD_BPE = 1 };
+#define SUBWORD_AUTO_PAIRS 20000
 
 void train_options_default(train_options *o);
 

@@ -9,10 +9,14 @@
 
 /* Reads the corpus at path (--strict, --reverse as o says). 0, or -1 with an error printed. */
 int training_read(const char *path, const train_options *o, corpus *c);
-/* The languages (the side with more Han characters is Chinese) and vocabularies of a new
- * model for c, set in cfg; *sv and *tv are the vocabularies. */
-void training_vocabularies(const corpus *c, const train_options *o, model_config *cfg, vocab **sv,
-                           vocab **tv);
+/* 1 when a new model for a corpus of `pairs` pairs gets subword units (--subword). */
+int training_uses_subwords(const train_options *o, size_t pairs);
+/* The languages (the side with more Han characters is Chinese), subword models and
+ * vocabularies of a new model for c, set in cfg; *sv and *tv are the vocabularies, *sb and
+ * *tb the subword models (NULL: word-level; the same one with --joint-vocab). Returns 0, or
+ * -1 with an error printed. */
+int training_vocabularies(const corpus *c, const train_options *o, model_config *cfg, vocab **sv,
+                          vocab **tv, bpe **sb, bpe **tb);
 /* c's pairs as m's ids into d, leaving out (and counting) those longer than max_len.
  * Returns 0, or -1 with an error printed when none is left. */
 int training_encode(const model *m, const corpus *c, int max_len, dataset *d, const char *name);
