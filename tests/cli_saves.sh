@@ -23,33 +23,10 @@ grep -q "is not 'epoch', a number of steps or a duration like 30m" "$TMP/err" &&
 # kill -9 during saves of a model of 60 MB: every kill leaves a loadable file (the old one
 # or the new one), the next trainer removes the killed one's temporary file and resumes,
 # and the run ends with the bytes of one that was never interrupted
-run="data/corpus.tsv --threads 2 -q --max-steps 30"
-ok "an uninterrupted run" "$SEQTRANS" train $run -o "$TMP/ref.model"
-kills=0; loadable=0; torn=0; removed=0
-while [ $kills -lt 20 ]; do
-    resume=""; [ -f "$TMP/k.model" ] && resume=--resume
-    "$SEQTRANS" train $run $resume --save-every 1 -o "$TMP/k.model" 2>> "$TMP/k.err" &
-    pid=$!
-    # kill it at a random moment from 0 to 0.2 s after its first save began (a save takes
-    # about 0.1 s here): in that save, or in a later step or save
-    while [ ! -e "$TMP/k.model.tmp.$pid" ] && kill -0 $pid 2>/dev/null; do :; done
-    [ $((kills % 4)) = 0 ] || sleep "0.$(printf %02d $(($(od -An -N1 -tu1 /dev/urandom) % 20)))"
-    kill -9 $pid 2>/dev/null
-    { wait $pid; } 2>/dev/null
-    kills=$((kills + 1))
-    [ -e "$TMP/k.model.tmp.$pid" ] && torn=$((torn + 1))
-    if [ ! -f "$TMP/k.model" ] || "$SEQTRANS" info "$TMP/k.model" > /dev/null 2>> "$TMP/k.err"; then
-        loadable=$((loadable + 1))
-    fi
-done
-[ $loadable = 20 ] && pass || fail "every killed save left the old or the new file: $loadable of 20 loadable"
-[ $torn -ge 1 ] && pass || fail "some kills landed in the middle of a save ($torn of 20)"
-echo "cli_saves: $torn of 20 kills landed in the middle of a save"
-ok "the last trainer finishes the run" "$SEQTRANS" train $run --resume -o "$TMP/k.model"
-cmp -s "$TMP/k.model" "$TMP/ref.model" && pass || fail "twenty kills and resumes give the uninterrupted run's bytes"
-removed=$(cat "$TMP/k.err" "$TMP/err" | grep -c "a save left unfinished by a process that was killed")
-[ "$removed" -ge "$torn" ] && pass || fail "each killed save's temporary file is removed ($removed of $torn)"
-ls "$TMP"/k.model.tmp.* > /dev/null 2>&1 && fail "no temporary file is left behind" || pass
+sh scripts/kill_saves.sh "$SEQTRANS" "$TMP" 20 data/corpus.tsv --threads 2 -q --max-steps 30 > "$TMP/kills" 2>&1 &&
+    pass || fail "twenty kills during saves: $(cat "$TMP/kills")"
+grep -q "in a save [1-9]" "$TMP/kills" && pass || fail "some kills landed in the middle of a save: $(head -n 1 "$TMP/kills")"
+echo "cli_saves: $(tail -n 1 "$TMP/kills")"
 
 # a full disk (a small tmpfs, where this test may mount one): the save fails, training goes
 # on, and the next save succeeds once there is room again
@@ -60,6 +37,7 @@ if mount -t tmpfs -o size=12m tmpfs "$mnt" 2> /dev/null; then
     ok "the run on a disk with room" "$SEQTRANS" train $small -o "$TMP/room.model"
     size=$(wc -c < "$TMP/room.model")
     head -c $((12 * 1024 * 1024 - size)) /dev/zero > "$mnt/filler" 2> /dev/null
+    : > "$TMP/full.err"
     "$SEQTRANS" train $small -o "$mnt/full.model" --metrics "$TMP/full.jsonl" 2> "$TMP/full.err" &
     pid=$!
     i=0
