@@ -309,12 +309,18 @@ live_translate() {
     lpid=$!
     exec 3> "$TMP/fifo"
     echo "Where is the book?" >&3
-    i=0; while [ $i -lt 100 ] && [ "$(lines "$TMP/live.out")" -lt 1 ]; do sleep 0.1; i=$((i + 1)); done
+    # the first translation says the model is loaded (a loaded machine, or a sanitizer
+    # build, may take many seconds for it)
+    i=0
+    while [ $i -lt 600 ] && [ "$(lines "$TMP/live.out")" -lt 1 ] && kill -0 $lpid 2>/dev/null; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ "$(lines "$TMP/live.out")" -ge 1 ] || fail "$1: no first translation after $((i / 10)) s: $(cat "$TMP/live.err")"
     if [ $leases = 1 ]; then
         if [ -n "$3" ]; then
             ! mapped $lpid && pass || fail "$1: mapped a file that is open for writing"
         else
-            mapped $lpid && pass || fail "$1: the model file is not mapped"
+            mapped $lpid && pass || fail "$1: the model file is not mapped: $(cat "$TMP/live.err")"
         fi
     fi
     t0=$(date +%s)
@@ -343,6 +349,11 @@ identical() {
 ok "reproducible run 1" "$SEQTRANS" train "$corpus" $TINY --max-steps 30 -o "$TMP/r1.model"
 ok "reproducible run 2" "$SEQTRANS" train "$corpus" $TINY --max-steps 30 -o "$TMP/r2.model"
 identical "same seed, same bytes" "$TMP/r1.model" "$TMP/r2.model"
+# the corpus is read on all threads; with --batch 1 a step has one worker whatever the thread
+# count, so only the reading differs between these two
+ok "read on 1 thread" "$SEQTRANS" train data/corpus.tsv $TINY --batch 1 --threads 1 --max-steps 20 -o "$TMP/t1.model"
+ok "read on 3 threads" "$SEQTRANS" train data/corpus.tsv $TINY --batch 1 --threads 3 --max-steps 20 -o "$TMP/t3.model"
+identical "the corpus read on 1 or 3 threads gives the same bytes" "$TMP/t1.model" "$TMP/t3.model"
 ok "one epoch" "$SEQTRANS" train "$corpus" $TINY --epochs 1 -o "$TMP/e12.model"
 ok "then resume to two" "$SEQTRANS" train "$corpus" $TINY --resume --epochs 2 -o "$TMP/e12.model"
 ok "two epochs straight" "$SEQTRANS" train "$corpus" $TINY --epochs 2 -o "$TMP/e2.model"

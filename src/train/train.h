@@ -1,9 +1,11 @@
 /* train: the training run. Reads the corpus, builds vocabularies and the model (or resumes
  * both from a model file), runs Adam over shuffled length-grouped minibatches, evaluates
- * the dev set after each epoch, keeps the best model, and saves a resumable checkpoint when
- * interrupted. */
+ * the dev set after each epoch (or each --eval-every), keeps the best model, and saves a
+ * resumable checkpoint after each epoch, each --save-every and when interrupted. */
 #ifndef SEQTRANS_TRAIN_H
 #define SEQTRANS_TRAIN_H
+
+#include "sys/util.h"
 
 typedef struct {
     const char *corpus, *dev, *model_path, *metrics_path;
@@ -20,6 +22,8 @@ typedef struct {
     int subword;         /* SUBWORD_*: the units of a new model */
     int vocab_size;      /* --vocab-size: BPE symbols per side (or joint) */
     int joint_vocab;     /* one BPE and one vocabulary for both sides */
+    period eval_every;   /* dev evaluations (and the schedule's decisions); 0: each epoch */
+    period save_every;   /* saves besides the one at each epoch's end */
     /* the options given on the command line (long names), which resume checks against the
      * model (train/provenance.h) */
     const char *given[64];

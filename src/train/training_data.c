@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "search/evaluate_corpus.h"
+#include "sys/parallel.h"
 #include "text/spans.h"
 #include "text/subwords.h"
 #include "text/text.h"
@@ -16,57 +17,63 @@ static void detect_languages(const corpus *c, model_config *cfg)
     cfg->tgt_lang = zh_first ? LANG_EN : LANG_ZH;
 }
 
-/* The corpus's pairs as training and translation see them: protected spans masked. */
+/* Reading a corpus of a million long pairs is mostly masking and tokenizing, done pair by
+ * pair: the pairs are split between the run's threads, each with its own counters or
+ * dataset, which are then put together in order, so the result does not depend on the
+ * number of threads. */
+
+/* Counting goes over the pairs once for words (BPE learns from them) or once for units
+ * (the vocabularies), or both. */
 typedef struct {
-    masked_line *src, *tgt;
-    size_t n;
-} masked_corpus;
+    const corpus *c;
+    lang_t lang[2];             /* [side]: 0 source, 1 target */
+    int workers;
+    const bpe *units[2];        /* units pass: each side's subwords (NULL: words) */
+    vocab_counter **vocab[2];   /* units pass: [side][worker] */
+    bpe_counter **words[2];     /* words pass (else NULL): [side][worker] */
+} count_job;
 
-static void mask_corpus(const corpus *c, masked_corpus *mc)
+static void count_side(const count_job *job, int side, int w, const char *text, token_list *tl,
+                       subwords *sw)
 {
-    mc->n = c->n;
-    mc->src = xcalloc(c->n ? c->n : 1, sizeof *mc->src);
-    mc->tgt = xcalloc(c->n ? c->n : 1, sizeof *mc->tgt);
-    for (size_t i = 0; i < c->n; i++) {
-        const corpus_pair *p = &c->pairs[i];
-        if (spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &mc->src[i], &mc->tgt[i]) < 0) {
-            masked_line_free(&mc->src[i]);
-            masked_line_free(&mc->tgt[i]);
-        }
+    if (text_tokenize(job->lang[side], text, strlen(text), tl) <= 0) return;
+    if (job->words[side]) {
+        bpe_counter_add_tokens(job->words[side][w], (const char *const *)tl->tok, tl->n);
+        return;
     }
+    subwords_split(sw, job->units[side], (const char *const *)tl->tok, tl->n);
+    for (int k = 0; k < sw->n; k++) vocab_counter_add(job->vocab[side][w], sw->unit[k]);
 }
 
-static void masked_corpus_free(masked_corpus *mc)
+static void count_pairs(void *ctx, int w)
 {
-    for (size_t i = 0; i < mc->n; i++) {
-        masked_line_free(&mc->src[i]);
-        masked_line_free(&mc->tgt[i]);
+    const count_job *job = ctx;
+    long from, to;
+    parallel_share((long)job->c->n, job->workers, w, &from, &to);
+    token_list tl;
+    token_list_init(&tl);
+    subwords sw;
+    subwords_init(&sw);
+    for (long i = from; i < to; i++) {
+        /* protected spans count as their placeholders, as training and translation see them */
+        const corpus_pair *p = &job->c->pairs[i];
+        masked_line ms = {0}, mt = {0};
+        const char *s = p->src, *t = p->tgt;
+        if (spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &ms, &mt) >= 0)
+            s = ms.text, t = mt.text;
+        count_side(job, 0, w, s, &tl, &sw);
+        count_side(job, 1, w, t, &tl, &sw);
+        masked_line_free(&ms);
+        masked_line_free(&mt);
     }
-    free(mc->src);
-    free(mc->tgt);
+    subwords_free(&sw);
+    token_list_free(&tl);
 }
 
-/* Side tgt of pair i: masked when it could be. */
-static const char *side_text(const corpus *c, const masked_corpus *mc, size_t i, int tgt)
+static int workers_for(const train_options *o, size_t pairs)
 {
-    const masked_line *m = tgt ? &mc->tgt[i] : &mc->src[i];
-    return m->text ? m->text : tgt ? c->pairs[i].tgt : c->pairs[i].src;
-}
-
-/* Counts the words of one side for BPE; placeholders are words of their own, which
- * segmentation then passes through whole. */
-static bpe_counter *count_words(const corpus *c, const masked_corpus *mc, int tgt, lang_t lang, int threads)
-{
-    const char **lines = xmalloc((c->n ? c->n : 1) * sizeof *lines);
-    size_t *lens = xmalloc((c->n ? c->n : 1) * sizeof *lens);
-    for (size_t i = 0; i < c->n; i++) {
-        lines[i] = side_text(c, mc, i, tgt);
-        lens[i] = strlen(lines[i]);
-    }
-    bpe_counter *k = bpe_count_lines(lang, lines, lens, (long)c->n, lang == LANG_ZH, threads, NULL);
-    free(lines);
-    free(lens);
-    return k;
+    int n = o->threads > 0 ? o->threads : 1;
+    return pairs < 1000 ? 1 : n; /* small corpora: not worth the threads */
 }
 
 static bpe *learn(const bpe_counter *k, const train_options *o)
@@ -78,46 +85,37 @@ static bpe *learn(const bpe_counter *k, const train_options *o)
     return bpe_learn(k, &bo);
 }
 
-/* The subword models of both sides (one shared with joint_vocab); -1 with an error printed. */
-static int learn_subwords(const corpus *c, const masked_corpus *mc, const train_options *o,
-                          const model_config *cfg, bpe **sb, bpe **tb)
+/* The words pass and BPE learning: the subword models of both sides, one shared with
+ * --joint-vocab (learnt on the Chinese side's counter, which merges over characters).
+ * 0, or -1 with an error printed. */
+static int learn_subwords(count_job *job, const train_options *o, bpe **sb, bpe **tb)
 {
-    bpe_counter *sk = count_words(c, mc, 0, (lang_t)cfg->src_lang, o->threads);
-    bpe_counter *tk = count_words(c, mc, 1, (lang_t)cfg->tgt_lang, o->threads);
-    if (o->joint_vocab) {
-        /* the Chinese side's counter keeps its han_runs */
-        int zh_src = cfg->src_lang == LANG_ZH;
-        bpe_counter_absorb(zh_src ? sk : tk, zh_src ? tk : sk);
-        *sb = *tb = learn(zh_src ? sk : tk, o);
-    } else {
-        *sb = learn(sk, o);
-        *tb = *sb ? learn(tk, o) : NULL;
+    for (int side = 0; side < 2; side++) {
+        job->words[side] = xcalloc((size_t)job->workers, sizeof **job->words);
+        for (int w = 0; w < job->workers; w++) job->words[side][w] = bpe_counter_new(job->lang[side] == LANG_ZH);
     }
-    bpe_counter_free(sk);
-    bpe_counter_free(tk);
+    parallel_run(job->workers, count_pairs, job);
+    bpe_counter *k[2] = {job->words[0][0], job->words[1][0]};
+    for (int side = 0; side < 2; side++)
+        for (int w = 1; w < job->workers; w++) bpe_counter_absorb(k[side], job->words[side][w]);
+    if (o->joint_vocab) {
+        int into = job->lang[0] == LANG_ZH ? 0 : 1;
+        bpe_counter_absorb(k[into], k[1 - into]);
+        *sb = *tb = learn(k[into], o);
+    } else {
+        *sb = learn(k[0], o);
+        *tb = *sb ? learn(k[1], o) : NULL;
+    }
+    for (int side = 0; side < 2; side++) {
+        for (int w = 0; w < job->workers; w++) bpe_counter_free(job->words[side][w]);
+        free(job->words[side]);
+        job->words[side] = NULL;
+    }
     if (*sb && *tb) return 0;
     if (*tb != *sb) bpe_free(*tb);
     bpe_free(*sb);
     *sb = *tb = NULL;
     return -1;
-}
-
-/* Adds the units of one side of every pair to k. */
-static void count_units(const corpus *c, const masked_corpus *mc, int tgt, lang_t lang, const bpe *b,
-                        vocab_counter *k)
-{
-    token_list tl;
-    token_list_init(&tl);
-    subwords sw;
-    subwords_init(&sw);
-    for (size_t i = 0; i < c->n; i++) {
-        const char *s = side_text(c, mc, i, tgt);
-        if (text_tokenize(lang, s, strlen(s), &tl) <= 0) continue;
-        subwords_split(&sw, b, (const char *const *)tl.tok, tl.n);
-        for (int j = 0; j < sw.n; j++) vocab_counter_add(k, sw.unit[j]);
-    }
-    subwords_free(&sw);
-    token_list_free(&tl);
 }
 
 int training_uses_subwords(const train_options *o, size_t pairs)
@@ -129,49 +127,86 @@ int training_vocabularies(const corpus *c, const train_options *o, model_config 
                           vocab **tv, bpe **sb, bpe **tb)
 {
     detect_languages(c, cfg);
-    /* protected spans count as their placeholders, as training and translation see them */
-    masked_corpus mc;
-    mask_corpus(c, &mc);
+    count_job job = {c, {(lang_t)cfg->src_lang, (lang_t)cfg->tgt_lang}, workers_for(o, c->n), {0}, {0}, {0}};
     *sb = *tb = NULL;
-    if (training_uses_subwords(o, c->n) && learn_subwords(c, &mc, o, cfg, sb, tb) != 0) {
-        masked_corpus_free(&mc);
-        return -1;
+    if (training_uses_subwords(o, c->n) && learn_subwords(&job, o, sb, tb) != 0) return -1;
+    job.units[0] = *sb;
+    job.units[1] = *tb;
+    for (int side = 0; side < 2; side++) {
+        job.vocab[side] = xcalloc((size_t)job.workers, sizeof **job.vocab);
+        for (int w = 0; w < job.workers; w++) job.vocab[side][w] = vocab_counter_new();
     }
-    vocab_counter *sc = vocab_counter_new(), *tc = o->joint_vocab && *sb ? sc : vocab_counter_new();
-    count_units(c, &mc, 0, (lang_t)cfg->src_lang, *sb, sc);
-    count_units(c, &mc, 1, (lang_t)cfg->tgt_lang, *tb, tc);
-    masked_corpus_free(&mc);
-    *sv = vocab_build(sc, o->src_min_count, o->src_max_vocab);
-    *tv = vocab_build(tc, o->tgt_min_count, o->tgt_max_vocab);
-    if (tc != sc) vocab_counter_free(tc);
-    vocab_counter_free(sc);
+    parallel_run(job.workers, count_pairs, &job);
+    vocab_counter *src = job.vocab[0][0], *tgt = job.vocab[1][0];
+    for (int w = 1; w < job.workers; w++) {
+        vocab_counter_merge(src, job.vocab[0][w]);
+        vocab_counter_merge(tgt, job.vocab[1][w]);
+    }
+    if (*sb && *sb == *tb) { /* joint: one vocabulary of both sides' units */
+        vocab_counter_merge(src, tgt);
+        tgt = src;
+    }
+    *sv = vocab_build(src, o->src_min_count, o->src_max_vocab);
+    *tv = vocab_build(tgt, o->tgt_min_count, o->tgt_max_vocab);
+    for (int side = 0; side < 2; side++) {
+        for (int w = 0; w < job.workers; w++) vocab_counter_free(job.vocab[side][w]);
+        free(job.vocab[side]);
+    }
     cfg->src_vocab = vocab_size(*sv);
     cfg->tgt_vocab = vocab_size(*tv);
     return 0;
 }
 
-/* Pairs as ids; pairs longer than max_len tokens on either side are left out, counted. */
-int training_encode(const model *m, const corpus *c, int max_len, dataset *d, const char *name)
+typedef struct {
+    const model *m;
+    const corpus *c;
+    int max_len, workers;
+    dataset *parts;   /* [worker] */
+    long *left_out;   /* [worker] */
+} encode_job;
+
+static void encode_pairs(void *ctx, int w)
 {
+    const encode_job *job = ctx;
+    long from, to;
+    parallel_share((long)job->c->n, job->workers, w, &from, &to);
     pair_encoder pe;
     pair_encoder_init(&pe);
-    int *src = xmalloc((max_len + 1) * sizeof *src), *tgt = xmalloc((max_len + 1) * sizeof *tgt);
-    long too_long = 0;
-    for (size_t i = 0; i < c->n; i++) {
+    int max = job->max_len;
+    int *src = xmalloc((max + 1) * sizeof *src), *tgt = xmalloc((max + 1) * sizeof *tgt);
+    for (long i = from; i < to; i++) {
         int sl, tlen;
-        if (encode_pair(m, &c->pairs[i], &pe, src, &sl, tgt, &tlen, max_len + 1) != 0) continue;
-        if (sl > max_len || tlen > max_len || sl == 0 || tlen == 0) {
-            too_long++;
+        if (encode_pair(job->m, &job->c->pairs[i], &pe, src, &sl, tgt, &tlen, max + 1) != 0) continue;
+        if (sl > max || tlen > max || sl == 0 || tlen == 0) {
+            job->left_out[w]++;
             continue;
         }
-        dataset_add(d, src, sl, tgt, tlen);
+        dataset_add(&job->parts[w], src, sl, tgt, tlen);
     }
-    if (too_long)
-        st_warn("%s: left out %ld pairs longer than %d tokens (--max-len) or empty after tokenization",
-                name, too_long, max_len);
     free(src);
     free(tgt);
     pair_encoder_free(&pe);
+}
+
+/* Pairs as ids; pairs longer than max_len tokens on either side are left out, counted. */
+int training_encode(const model *m, const corpus *c, const train_options *o, dataset *d, const char *name)
+{
+    encode_job job = {m, c, o->max_len, workers_for(o, c->n), NULL, NULL};
+    job.parts = xcalloc((size_t)job.workers, sizeof *job.parts);
+    job.left_out = xcalloc((size_t)job.workers, sizeof *job.left_out);
+    parallel_run(job.workers, encode_pairs, &job);
+    long too_long = job.left_out[0];
+    *d = job.parts[0]; /* the first part becomes d, the others follow it */
+    for (int w = 1; w < job.workers; w++) {
+        too_long += job.left_out[w];
+        dataset_append(d, &job.parts[w]);
+        dataset_free(&job.parts[w]);
+    }
+    free(job.parts);
+    free(job.left_out);
+    if (too_long)
+        st_warn("%s: left out %ld pairs longer than %d tokens (--max-len) or empty after tokenization",
+                name, too_long, o->max_len);
     if (d->n == 0) {
         st_error("%s: no usable sentence pairs", name);
         return -1;
