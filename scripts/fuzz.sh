@@ -114,6 +114,10 @@ if [ -x ./seqtrans ] && [ -n "$data" ]; then
     done
     [ -f "$seeds/model_file/tiny-bi.model" ] &&
         head -c 200 "$seeds/model_file/tiny-bi.model" > "$seeds/model_file/truncated.model"
+    # a subword model (SBPE and TBPE sections), so that the fuzzer reaches their parser
+    ./seqtrans train "$out/seed.tsv" --emb 2 --hidden 2 --subword bpe --vocab-size 200 --max-vocab 60 \
+        --min-count 1 --max-steps 1 --batch 4 --threads 1 -q -o "$seeds/model_file/tiny-bpe.model" 2>/dev/null ||
+        echo "fuzz: could not train a subword seed model" >&2
     # an int8 model (QI8W section instead of PF32)
     [ -f "$seeds/model_file/tiny-bi.model" ] &&
         ./seqtrans quantize "$seeds/model_file/tiny-bi.model" -o "$seeds/model_file/tiny-int8.model" 2>/dev/null

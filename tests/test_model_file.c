@@ -534,6 +534,79 @@ static void test_sections(void)
     }
 }
 
+/* The same bytes for the same model (NULL matches only NULL). */
+static int same_bpe(const bpe *a, const bpe *b)
+{
+    if (!a || !b) return a == b;
+    size_t na, nb;
+    char *x = bpe_serialize(a, &na), *y = bpe_serialize(b, &nb);
+    int same = na == nb && !memcmp(x, y, na);
+    free(x);
+    free(y);
+    return same;
+}
+
+static bpe *small_bpe(int han_runs)
+{
+    bpe_counter *c = bpe_counter_new(han_runs);
+    bpe_counter_add_word(c, "low", 3, 5);
+    bpe_counter_add_word(c, "newest", 6, 6);
+    bpe_counter_add_word(c, "猫坐", 6, 3);
+    bpe_options o;
+    bpe_options_default(&o);
+    bpe *b = bpe_learn(c, &o);
+    bpe_counter_free(c);
+    return b;
+}
+
+/* Subword models (SBPE, TBPE) round-trip, each side apart, flagged required; a model
+ * without them stays word-level and its file has no such section; damaged ones are refused. */
+static void test_subwords(void)
+{
+    size_t n = 0;
+    CHECK(section_of(good, good_len, "SBPE", &n) == 0 && section_of(good, good_len, "TBPE", &n) == 0);
+    model *m = NULL;
+    CHECK(model_file_parse("mem", good, good_len, &m, NULL, NULL) == 0);
+    CHECK(m && !m->src_bpe && !m->tgt_bpe);
+    model_free(m);
+    for (int sides = 1; sides <= 3; sides++) {
+        model *w = tiny_model(1, 1, 7);
+        w->src_bpe = sides & 1 ? small_bpe(0) : NULL;
+        w->tgt_bpe = sides & 2 ? small_bpe(1) : NULL;
+        CHECK(model_file_write(in_dir("bpe.model"), w, state, sizeof state) == 0);
+        size_t len = 0;
+        unsigned char *f = slurp(in_dir("bpe.model"), &len);
+        CHECK(f != NULL);
+        if (!f) return;
+        m = NULL;
+        CHECK(model_file_read(in_dir("bpe.model"), &m, NULL, NULL) == 0);
+        CHECK(m && same_model(m, w) && same_bpe(m->src_bpe, w->src_bpe) && same_bpe(m->tgt_bpe, w->tgt_bpe));
+        model_free(m);
+        /* the section is there, flagged required, and its bytes are checked */
+        size_t at = section_of(f, len, sides & 1 ? "SBPE" : "TBPE", &n);
+        CHECK(at != 0 && n >= 16);
+        size_t e = entry_of(f, len, sides & 1 ? "SBPE" : "TBPE");
+        CHECK(e && get_le(f + e + 4, 4) == 1);
+        if (at && n >= 16) {
+            f[at] ^= 0x40; /* the version */
+            fix_header(f, len);
+            quiet_begin();
+            CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+            CHECK(strstr(quiet_end(), "subwords") != NULL);
+        }
+        free(f);
+        model_free(w);
+    }
+    /* joint: the same model on both sides, written twice and freed once */
+    model *w = tiny_model(1, 1, 8);
+    w->src_bpe = w->tgt_bpe = small_bpe(1);
+    CHECK(model_file_write(in_dir("joint.model"), w, NULL, 0) == 0);
+    CHECK(model_file_read(in_dir("joint.model"), &m, NULL, NULL) == 0);
+    CHECK(m && same_bpe(m->src_bpe, w->src_bpe) && same_bpe(m->tgt_bpe, w->src_bpe));
+    model_free(m);
+    model_free(w);
+}
+
 /* A caller's own sections go into the model part; a reader skips one that is not required
  * and refuses one that is; sections that cannot be laid out are refused on writing. */
 /* The int8 form (nn/quant.h): QI8W instead of PF32, read back as int8 views plus the
@@ -1048,6 +1121,7 @@ int main(void)
     RUN_TEST(test_sizes_checked_before_trusted);
     RUN_TEST(test_sections);
     RUN_TEST(test_int8);
+    RUN_TEST(test_subwords);
     RUN_TEST(test_added_sections);
     RUN_TEST(test_describe);
     RUN_TEST(test_version_1);

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Subword vocabularies: train -> translate with --subword bpe, the merges in the model file
+# (info shows them), tokenize -m showing the segmentation and --detok joining it back
+# exactly, spans passed through whole, word-level models without the sections, joint
+# vocabularies, determinism, and --resume refusing another --vocab-size or --subword.
+. tests/cli_lib.sh
+small="--emb 8 --hidden 8 --min-count 1 --threads 2 -q --epochs 2"
+head -n 500 data/corpus.tsv > "$TMP/a.tsv"
+i=0
+while [ $i -lt 20 ]; do # protected spans, so that the model masks them
+    printf 'Run `tool%d --fast` now .\t现在运行`tool%d --fast`。\n' $i $i >> "$TMP/a.tsv"
+    i=$((i + 1))
+done
+cut -f1 data/dev.tsv | head -n 20 > "$TMP/src.txt"
+
+ok "train with --subword bpe" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 400 -o "$TMP/b.model"
+ok "train again" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 400 -o "$TMP/b2.model"
+cmp -s "$TMP/b.model" "$TMP/b2.model" && pass || fail "the same command writes the same bytes"
+"$SEQTRANS" info "$TMP/b.model" > "$TMP/info"
+grep -q "SBPE  source subwords" "$TMP/info" && grep -q "TBPE  target subwords" "$TMP/info" &&
+    pass || fail "info shows the subword sections"
+grep -q "vocab_size  *400" "$TMP/info" && pass || fail "the record has --vocab-size"
+
+ok "translate with subwords" "$SEQTRANS" translate -m "$TMP/b.model" "$TMP/src.txt"
+cp "$TMP/out" "$TMP/hyp.txt"
+[ "$(wc -l < "$TMP/hyp.txt")" -eq 20 ] && pass || fail "one translation per line"
+grep -q '﹫\|〈' "$TMP/hyp.txt" && fail "translations hold unit marks: $(head -n 3 "$TMP/hyp.txt")" || pass
+printf 'Run `make -j2 test` now .\n' > "$TMP/span.txt"
+ok "translate a line with a span" "$SEQTRANS" translate -m "$TMP/b.model" "$TMP/span.txt"
+grep -qF '`make -j2 test`' "$TMP/out" && pass || fail "the span comes back whole: $(cat "$TMP/out")"
+ok "eval with subwords" "$SEQTRANS" eval -m "$TMP/b.model" data/dev.tsv
+
+# tokenize -m shows the units; --detok joins them back to what word-level tokenizing gives
+ok "tokenize -m" "$SEQTRANS" tokenize -m "$TMP/b.model" "$TMP/src.txt"
+cp "$TMP/out" "$TMP/units.txt"
+grep -q '﹫' "$TMP/units.txt" && pass || fail "some word is split into units: $(head -n 2 "$TMP/units.txt")"
+"$SEQTRANS" tokenize -m "$TMP/b.model" --detok "$TMP/units.txt" > "$TMP/back.txt"
+"$SEQTRANS" tokenize -l en "$TMP/src.txt" | "$SEQTRANS" tokenize -l en --detok > "$TMP/words.txt"
+cmp -s "$TMP/back.txt" "$TMP/words.txt" && pass || fail "units join back exactly"
+cut -f2 data/dev.tsv > "$TMP/zh.txt"
+"$SEQTRANS" tokenize -m "$TMP/b.model" --side tgt "$TMP/zh.txt" |
+    "$SEQTRANS" tokenize -m "$TMP/b.model" --side tgt --detok > "$TMP/zh-back.txt"
+"$SEQTRANS" tokenize -l zh "$TMP/zh.txt" | "$SEQTRANS" tokenize -l zh --detok > "$TMP/zh-words.txt"
+cmp -s "$TMP/zh-back.txt" "$TMP/zh-words.txt" && pass || fail "Chinese units join back exactly"
+
+# word-level: no subword sections, and the default for a small corpus
+ok "train with --subword none" "$SEQTRANS" train "$TMP/a.tsv" $small --subword none -o "$TMP/w.model"
+ok "train with the default" "$SEQTRANS" train "$TMP/a.tsv" $small -o "$TMP/d.model"
+"$SEQTRANS" info "$TMP/w.model" | grep -q "BPE" && fail "a word-level model has subword sections" || pass
+cmp -s "$TMP/w.model" "$TMP/d.model" && pass || fail "a small corpus is word-level by default"
+
+# joint: one vocabulary for both sides
+ok "train with --joint-vocab" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 600 --joint-vocab -o "$TMP/j.model"
+"$SEQTRANS" info "$TMP/j.model" > "$TMP/jinfo"
+sv=$(sed -n 's/^  src_vocab  *//p' "$TMP/jinfo"); tv=$(sed -n 's/^  tgt_vocab  *//p' "$TMP/jinfo")
+[ -n "$sv" ] && [ "$sv" = "$tv" ] && pass || fail "joint: one vocabulary ($sv / $tv)"
+ok "translate with a joint vocabulary" "$SEQTRANS" translate -m "$TMP/j.model" "$TMP/src.txt"
+
+# resume: the subword settings fix the vocabulary
+exits 2 "resume with another --vocab-size" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 500 --resume -o "$TMP/b.model"
+grep -q -- "--vocab-size 500 conflicts with the model, which has 400" "$TMP/err" && pass || fail "names both sizes: $(cat "$TMP/err")"
+exits 2 "resume with --subword none" "$SEQTRANS" train "$TMP/a.tsv" $small --subword none --resume -o "$TMP/b.model"
+exits 2 "resume with --joint-vocab" "$SEQTRANS" train "$TMP/a.tsv" $small --joint-vocab --resume -o "$TMP/b.model"
+exits 2 "resume a word-level model with --subword bpe" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --resume -o "$TMP/w.model"
+ok "resume with the same settings" "$SEQTRANS" train "$TMP/a.tsv" $small --epochs 3 --vocab-size 400 --resume -o "$TMP/b.model"
+summary subwords_cli
