@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpe_checks.h"
 #include "check.h"
 #include "quiet.h"
 #include "sys/util.h"
@@ -186,16 +187,6 @@ static bpe *learn_lines(lang_t lang, char **lines, long n, int han_runs, int thr
     return b;
 }
 
-static int same_bytes(const bpe *x, const bpe *y)
-{
-    size_t nx, ny;
-    char *bx = bpe_serialize(x, &nx), *by = bpe_serialize(y, &ny);
-    int same = nx == ny && !memcmp(bx, by, nx);
-    free(bx);
-    free(by);
-    return same;
-}
-
 static void test_threads_give_the_same_merges(void)
 {
     for (int side = 0; side < 2; side++) {
@@ -211,7 +202,7 @@ static void test_threads_give_the_same_merges(void)
         bpe *one = learn_lines(lang, lines, n, side, 1, 1500);
         bpe *two = learn_lines(lang, lines, n, side, 2, 1500);
         CHECK(bpe_num_merges(one) > 100);
-        CHECK(same_bytes(one, two));
+        CHECK(bpe_same_bytes(one, two));
         bpe_free(one);
         bpe_free(two);
         free_lines(lines, n);
@@ -476,7 +467,7 @@ static void test_serialization(void)
     size_t len;
     char *bytes = bpe_serialize(b, &len);
     CHECK(bpe_deserialize(bytes, len, &back) == 0);
-    CHECK(back && same_bytes(b, back));
+    CHECK(back && bpe_same_bytes(b, back));
     CHECK(back && bpe_num_merges(back) == bpe_num_merges(b) && bpe_num_chars(back) == bpe_num_chars(b));
     /* the same segmentation */
     token_list tl;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bpe_checks.h"
 #include "check.h"
 #include "nn/quant.h"
 #include "store/model_file.h"
@@ -534,18 +535,6 @@ static void test_sections(void)
     }
 }
 
-/* The same bytes for the same model (NULL matches only NULL). */
-static int same_bpe(const bpe *a, const bpe *b)
-{
-    if (!a || !b) return a == b;
-    size_t na, nb;
-    char *x = bpe_serialize(a, &na), *y = bpe_serialize(b, &nb);
-    int same = na == nb && !memcmp(x, y, na);
-    free(x);
-    free(y);
-    return same;
-}
-
 static bpe *small_bpe(int han_runs)
 {
     bpe_counter *c = bpe_counter_new(han_runs);
@@ -580,7 +569,7 @@ static void test_subwords(void)
         if (!f) return;
         m = NULL;
         CHECK(model_file_read(in_dir("bpe.model"), &m, NULL, NULL) == 0);
-        CHECK(m && same_model(m, w) && same_bpe(m->src_bpe, w->src_bpe) && same_bpe(m->tgt_bpe, w->tgt_bpe));
+        CHECK(m && same_model(m, w) && bpe_same_bytes(m->src_bpe, w->src_bpe) && bpe_same_bytes(m->tgt_bpe, w->tgt_bpe));
         model_free(m);
         /* the section is there, flagged required, and its bytes are checked */
         size_t at = section_of(f, len, sides & 1 ? "SBPE" : "TBPE", &n);
@@ -602,7 +591,7 @@ static void test_subwords(void)
     w->src_bpe = w->tgt_bpe = small_bpe(1);
     CHECK(model_file_write(in_dir("joint.model"), w, NULL, 0) == 0);
     CHECK(model_file_read(in_dir("joint.model"), &m, NULL, NULL) == 0);
-    CHECK(m && same_bpe(m->src_bpe, w->src_bpe) && same_bpe(m->tgt_bpe, w->src_bpe));
+    CHECK(m && bpe_same_bytes(m->src_bpe, w->src_bpe) && bpe_same_bytes(m->tgt_bpe, w->src_bpe));
     model_free(m);
     model_free(w);
 }

@@ -53,23 +53,20 @@ static const char *spaced(const char *const *s, int n)
     return out;
 }
 
-static const char *split_text(subwords *sw, const bpe *b, const char *tokens)
+/* The space-separated pieces of s split into units (join: joined into tokens) under b,
+ * spaced. */
+static const char *units_of(subwords *sw, const bpe *b, const char *s, int join)
 {
     char copy[1024];
     const char *tok[64];
-    int n = pieces(tokens, copy, sizeof copy, tok, 64);
-    subwords_split(sw, b, tok, n);
+    int n = pieces(s, copy, sizeof copy, tok, 64);
+    if (join) subwords_join(sw, b, tok, n);
+    else subwords_split(sw, b, tok, n);
     return spaced(sw->unit, sw->n);
 }
 
-static const char *join_text(subwords *sw, const bpe *b, const char *units)
-{
-    char copy[1024];
-    const char *u[64];
-    int n = pieces(units, copy, sizeof copy, u, 64);
-    subwords_join(sw, b, u, n);
-    return spaced(sw->unit, sw->n);
-}
+static const char *split_text(subwords *sw, const bpe *b, const char *tokens) { return units_of(sw, b, tokens, 0); }
+static const char *join_text(subwords *sw, const bpe *b, const char *units) { return units_of(sw, b, units, 1); }
 
 static void test_hand_checked_segmentation(void)
 {
