@@ -43,6 +43,18 @@ cut -f2 data/dev.tsv > "$TMP/zh.txt"
 "$SEQTRANS" tokenize -l zh "$TMP/zh.txt" | "$SEQTRANS" tokenize -l zh --detok > "$TMP/zh-words.txt"
 cmp -s "$TMP/zh-back.txt" "$TMP/zh-words.txt" && pass || fail "Chinese units join back exactly"
 
+# bpe-chars: Chinese stays characters, English gets merges
+ok "train with --subword bpe-chars" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe-chars --vocab-size 4000 -o "$TMP/c.model"
+cut -f2 "$TMP/a.tsv" > "$TMP/a-zh.txt" # characters it has seen (others fall back to bytes)
+"$SEQTRANS" tokenize -m "$TMP/c.model" --side tgt "$TMP/a-zh.txt" > "$TMP/zh-chars.txt"
+# only ASCII units (numbers, Latin words) go on into the next one
+LC_ALL=C grep -o '[^ ]*﹫' "$TMP/zh-chars.txt" | LC_ALL=C grep -v '^[!-~]*﹫$' > "$TMP/zh-merged.txt"
+[ -s "$TMP/zh-chars.txt" ] && [ ! -s "$TMP/zh-merged.txt" ] && pass ||
+    fail "bpe-chars: Chinese characters are units alone: $(head -n 3 "$TMP/zh-merged.txt")"
+grep -q '﹫' "$TMP/zh-back.txt" && fail "joined text holds marks" || pass
+exits 2 "resume bpe-chars with --subword bpe" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 4000 --resume -o "$TMP/c.model"
+grep -q -- "--subword bpe conflicts with the model, which has bpe-chars" "$TMP/err" && pass || fail "names both: $(cat "$TMP/err")"
+
 # word-level: no subword sections, and the default for a small corpus
 ok "train with --subword none" "$SEQTRANS" train "$TMP/a.tsv" $small --subword none -o "$TMP/w.model"
 ok "train with the default" "$SEQTRANS" train "$TMP/a.tsv" $small -o "$TMP/d.model"

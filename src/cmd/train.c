@@ -44,10 +44,11 @@ static const opt_spec train_opts[] = {
      "vocabulary size cap per side", NULL},
     {"max-len", 0, OPT_INT, AT(max_len), "N", NULL, 1, 100000, NULL,
      "leave out pairs with more tokens than this", NULL},
-    {"subword", 0, OPT_CHOICE, AT(subword), NULL, "none|bpe", 0, 0,
+    {"subword", 0, OPT_CHOICE, AT(subword), NULL, "none|bpe|bpe-chars", 0, 0,
      "bpe from " STRINGIFY(SUBWORD_AUTO_PAIRS) " pairs, none below",
      "units of the vocabularies: words, or byte-pair-encoding subwords learnt from the corpus "
-     "(Chinese: merges over characters; English: over the words); below the threshold, "
+     "(English: merges over the words; Chinese: over characters, or with bpe-chars none, "
+     "so that Chinese stays characters); below the threshold, "
      "word-level scored higher in our measurements", NULL},
     {"vocab-size", 0, OPT_INT, AT(vocab_size), "N", NULL, 200, 1000000, NULL,
      "with --subword bpe: symbols (characters and merges) per side, or of the joint one", NULL},

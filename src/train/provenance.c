@@ -135,10 +135,13 @@ static int fixed_disagrees(const model *m, const train_options *o, const char *n
     else if (!strcmp(name, "vocab-size")) g = o->vocab_size, v = (long)recorded(m, "vocab_size");
     else if (!strcmp(name, "joint-vocab")) g = o->joint_vocab, v = m->src_bpe ? (long)recorded(m, "joint_vocab") : 0;
     else if (!strcmp(name, "subword")) {
-        int has = m->src_bpe || m->tgt_bpe;
-        snprintf(given, n, "%s", o->subword == SUBWORD_BPE ? "bpe" : "none");
-        snprintf(model_value, n, "%s", has ? "bpe" : "none");
-        return (o->subword == SUBWORD_BPE) != has;
+        static const char *const names[] = {"none", "bpe", "bpe-chars"};
+        const bpe *zh = c->src_lang == LANG_ZH ? m->src_bpe : m->tgt_bpe;
+        int has = !m->src_bpe ? SUBWORD_NONE : zh && !bpe_han_runs(zh) ? SUBWORD_BPE_CHARS : SUBWORD_BPE;
+        int want = o->subword == SUBWORD_AUTO ? SUBWORD_NONE : o->subword;
+        snprintf(given, n, "%s", names[want]);
+        snprintf(model_value, n, "%s", names[has]);
+        return want != has;
     }
     else if (!strcmp(name, "encoder")) {
         snprintf(given, n, "%s", o->bidir ? "bi" : "uni");

@@ -30,9 +30,10 @@ typedef struct {
     int n_given;
 } train_options;
 
-/* --subword: index in its choices, or AUTO: BPE for corpora of at least SUBWORD_AUTO_PAIRS
+/* --subword: index in its choices (BPE_CHARS: Chinese stays characters, no merges), or
+ * AUTO: BPE for corpora of at least SUBWORD_AUTO_PAIRS
  * pairs, word-level below (see `train --help` for the measurements behind it). */
-enum { SUBWORD_AUTO = -1, SUBWORD_NONE = 0, SUBWORD_BPE = 1 };
+enum { SUBWORD_AUTO = -1, SUBWORD_NONE = 0, SUBWORD_BPE = 1, SUBWORD_BPE_CHARS = 2 };
 #define SUBWORD_AUTO_PAIRS 20000
 
 void train_options_default(train_options *o);

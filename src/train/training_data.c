@@ -86,13 +86,15 @@ static bpe *learn(const bpe_counter *k, const train_options *o)
 }
 
 /* The words pass and BPE learning: the subword models of both sides, one shared with
- * --joint-vocab (learnt on the Chinese side's counter, which merges over characters).
+ * --joint-vocab (learnt on the Chinese side's counter, which says whether merges go over
+ * Chinese characters).
  * 0, or -1 with an error printed. */
 static int learn_subwords(count_job *job, const train_options *o, bpe **sb, bpe **tb)
 {
     for (int side = 0; side < 2; side++) {
         job->words[side] = xcalloc((size_t)job->workers, sizeof **job->words);
-        for (int w = 0; w < job->workers; w++) job->words[side][w] = bpe_counter_new(job->lang[side] == LANG_ZH);
+        int han_runs = job->lang[side] == LANG_ZH && o->subword != SUBWORD_BPE_CHARS;
+        for (int w = 0; w < job->workers; w++) job->words[side][w] = bpe_counter_new(han_runs);
     }
     parallel_run(job->workers, count_pairs, job);
     bpe_counter *k[2] = {job->words[0][0], job->words[1][0]};
@@ -120,7 +122,8 @@ static int learn_subwords(count_job *job, const train_options *o, bpe **sb, bpe 
 
 int training_uses_subwords(const train_options *o, size_t pairs)
 {
-    return o->subword == SUBWORD_BPE || (o->subword == SUBWORD_AUTO && pairs >= SUBWORD_AUTO_PAIRS);
+    return o->subword == SUBWORD_BPE || o->subword == SUBWORD_BPE_CHARS ||
+           (o->subword == SUBWORD_AUTO && pairs >= SUBWORD_AUTO_PAIRS);
 }
 
 int training_vocabularies(const corpus *c, const train_options *o, model_config *cfg, vocab **sv,
