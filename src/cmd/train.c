@@ -45,15 +45,15 @@ static const opt_spec train_opts[] = {
     {"max-len", 0, OPT_INT, AT(max_len), "N", NULL, 1, 100000, NULL,
      "leave out pairs with more tokens than this", NULL},
     {"subword", 0, OPT_CHOICE, AT(subword), NULL, "none|bpe|bpe-chars", 0, 0,
-     "bpe from " STRINGIFY(SUBWORD_AUTO_PAIRS) " pairs, none below",
+     "none below " STRINGIFY(SUBWORD_AUTO_PAIRS) " pairs, bpe-chars from there",
      "units of the vocabularies: words, or byte-pair-encoding subwords learnt from the corpus "
-     "(English: merges over the words; Chinese: over characters, or with bpe-chars none, "
-     "so that Chinese stays characters); below the threshold, "
-     "word-level scored higher in our measurements", NULL},
+     "(English: merges over the words; Chinese: over characters, or with bpe-chars none, so "
+     "that Chinese stays characters while its Latin words get merges). Measured on Tatoeba "
+     "(27k pairs, 3-minute runs, dev BLEU): none 7.1, bpe-chars 7.4, bpe 0.7", NULL},
     {"vocab-size", 0, OPT_INT, AT(vocab_size), "N", NULL, 200, 1000000, NULL,
-     "with --subword bpe: symbols (characters and merges) per side, or of the joint one", NULL},
+     "with BPE units: symbols (characters and merges) per side, or of the joint one", NULL},
     {"joint-vocab", 0, OPT_FLAG, AT(joint_vocab), NULL, NULL, 0, 0, NULL,
-     "with --subword bpe: one BPE and one vocabulary for both sides", NULL},
+     "with BPE units: one BPE and one vocabulary for both sides", NULL},
 
     {"epochs", 0, OPT_INT, AT(epochs), "N", NULL, 1, 1000000, "10 when no other limit is given",
      "stop after N epochs", "when to stop (the first limit reached)"},

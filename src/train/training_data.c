@@ -89,11 +89,11 @@ static bpe *learn(const bpe_counter *k, const train_options *o)
  * --joint-vocab (learnt on the Chinese side's counter, which says whether merges go over
  * Chinese characters).
  * 0, or -1 with an error printed. */
-static int learn_subwords(count_job *job, const train_options *o, bpe **sb, bpe **tb)
+static int learn_subwords(count_job *job, const train_options *o, int kind, bpe **sb, bpe **tb)
 {
     for (int side = 0; side < 2; side++) {
         job->words[side] = xcalloc((size_t)job->workers, sizeof **job->words);
-        int han_runs = job->lang[side] == LANG_ZH && o->subword != SUBWORD_BPE_CHARS;
+        int han_runs = job->lang[side] == LANG_ZH && kind == SUBWORD_BPE;
         for (int w = 0; w < job->workers; w++) job->words[side][w] = bpe_counter_new(han_runs);
     }
     parallel_run(job->workers, count_pairs, job);
@@ -120,10 +120,10 @@ static int learn_subwords(count_job *job, const train_options *o, bpe **sb, bpe 
     return -1;
 }
 
-int training_uses_subwords(const train_options *o, size_t pairs)
+int training_subwords(const train_options *o, size_t pairs)
 {
-    return o->subword == SUBWORD_BPE || o->subword == SUBWORD_BPE_CHARS ||
-           (o->subword == SUBWORD_AUTO && pairs >= SUBWORD_AUTO_PAIRS);
+    if (o->subword != SUBWORD_AUTO) return o->subword;
+    return pairs >= SUBWORD_AUTO_PAIRS ? SUBWORD_AUTO_LARGE : SUBWORD_NONE;
 }
 
 int training_vocabularies(const corpus *c, const train_options *o, model_config *cfg, vocab **sv,
@@ -132,7 +132,8 @@ int training_vocabularies(const corpus *c, const train_options *o, model_config 
     detect_languages(c, cfg);
     count_job job = {c, {(lang_t)cfg->src_lang, (lang_t)cfg->tgt_lang}, workers_for(o, c->n), {0}, {0}, {0}};
     *sb = *tb = NULL;
-    if (training_uses_subwords(o, c->n) && learn_subwords(&job, o, sb, tb) != 0) return -1;
+    int kind = training_subwords(o, c->n);
+    if (kind != SUBWORD_NONE && learn_subwords(&job, o, kind, sb, tb) != 0) return -1;
     job.units[0] = *sb;
     job.units[1] = *tb;
     for (int side = 0; side < 2; side++) {

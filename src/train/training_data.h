@@ -9,8 +9,8 @@
 
 /* Reads the corpus at path (--strict, --reverse as o says). 0, or -1 with an error printed. */
 int training_read(const char *path, const train_options *o, corpus *c);
-/* 1 when a new model for a corpus of `pairs` pairs gets subword units (--subword). */
-int training_uses_subwords(const train_options *o, size_t pairs);
+/* The units (SUBWORD_NONE, _BPE, _BPE_CHARS) of a new model for a corpus of `pairs` pairs. */
+int training_subwords(const train_options *o, size_t pairs);
 /* The languages (the side with more Han characters is Chinese), subword models and
  * vocabularies of a new model for c, set in cfg; *sv and *tv are the vocabularies, *sb and
  * *tb the subword models (NULL: word-level; the same one with --joint-vocab). Returns 0, or
