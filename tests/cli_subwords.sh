@@ -61,6 +61,18 @@ ok "train with the default" "$SEQTRANS" train "$TMP/a.tsv" $small -o "$TMP/d.mod
 "$SEQTRANS" info "$TMP/w.model" | grep -q "BPE" && fail "a word-level model has subword sections" || pass
 cmp -s "$TMP/w.model" "$TMP/d.model" && pass || fail "a small corpus is word-level by default"
 
+# the default by corpus size: bpe-chars from 100000 pairs (train --help), word-level below
+i=0
+while [ $i -lt 37 ]; do cat data/corpus.tsv; i=$((i + 1)); done | head -n 100000 > "$TMP/big.tsv"
+head -n 99999 "$TMP/big.tsv" > "$TMP/below.tsv"
+tiny="--emb 2 --hidden 2 --max-steps 1 --threads 2 -q"
+ok "train on 100000 pairs" "$SEQTRANS" train "$TMP/big.tsv" $tiny -o "$TMP/big.model"
+ok "train on 99999 pairs" "$SEQTRANS" train "$TMP/below.tsv" $tiny -o "$TMP/below.model"
+"$SEQTRANS" info "$TMP/big.model" | grep -q "SBPE" && pass || fail "100000 pairs: subwords by default"
+"$SEQTRANS" info "$TMP/below.model" | grep -q "SBPE" && fail "99999 pairs: word-level by default" || pass
+exits 2 "the default is bpe-chars" "$SEQTRANS" train "$TMP/big.tsv" $tiny --subword bpe --resume -o "$TMP/big.model"
+grep -q "which has bpe-chars" "$TMP/err" && pass || fail "big: $(cat "$TMP/err")"
+
 # joint: one vocabulary for both sides
 ok "train with --joint-vocab" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 600 --joint-vocab -o "$TMP/j.model"
 "$SEQTRANS" info "$TMP/j.model" > "$TMP/jinfo"
