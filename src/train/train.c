@@ -11,7 +11,9 @@
 #include "data/dataset.h"
 #include "search/evaluate_corpus.h"
 #include "store/lock.h"
+#include "store/crc32c.h"
 #include "store/model_file.h"
+#include "sys/dist.h"
 #include "text/text.h"
 #include "text/vocab.h"
 #include "train/checkpoint.h"
@@ -83,9 +85,11 @@ typedef struct {
     long nonfinite_in_row;
 } run;
 
-/* Saves with the time used so far only when interrupted (see checkpoint.h). */
+/* Saves with the time used so far only when interrupted (see checkpoint.h). Rank 0 alone
+ * writes in a distributed run: the others hold the same model. */
 static int save(run *r, int interrupted)
 {
+    if (dist_rank() != 0) return 0;
     run_state rs = r->rs;
     rs.elapsed = interrupted ? progress_run_seconds(&r->pr) : 0;
     provenance_record(r->m, r->o, &r->inputs, &r->rs, r->train.n);
@@ -193,15 +197,26 @@ static void save_or_go_on(run *r)
                 r->rs.step);
 }
 
+/* Whether to stop before the next step, agreed by all ranks so that they stop at the same
+ * step: a signal any of them caught (*signal), or the budget spent by any one's clock. */
+static int agree_to_stop(run *r, int *signal)
+{
+    int v[2] = {stop_signal, out_of_budget(r->o, &r->rs, &r->pr)};
+    dist_max_ints(v, 2);
+    *signal = v[0];
+    return v[0] || v[1];
+}
+
 /* Returns 0 when finished, -1 on failure, or the signal number when interrupted. */
 static int train_loop(run *r)
 {
-    while (!epochs_done(r->o, &r->rs) && !out_of_budget(r->o, &r->rs, &r->pr)) {
+    int signal = 0;
+    while (!epochs_done(r->o, &r->rs)) {
+        if (agree_to_stop(r, &signal)) return signal;
         r->rs.data_rng = r->rs.epoch_rng;
         epoch_plan_make(&r->train, r->o->batch, r->o->batch_tokens, &r->rs.data_rng, &r->plan);
         for (long k = r->rs.batch_in_epoch; k < r->plan.n_batches; k++) {
-            if (stop_signal) return stop_signal;
-            if (out_of_budget(r->o, &r->rs, &r->pr)) return 0;
+            if (agree_to_stop(r, &signal)) return signal;
             if (train_batch(r, k) != 0) return -1;
             r->rs.batch_in_epoch = k + 1;
             progress_report(&r->pr, &r->rs, r->plan.n_batches, r->opt.lr, 0);
@@ -340,7 +355,8 @@ static int finish(run *r, int how)
     }
     progress_metrics(&r->pr, how ? "interrupted" : "done", &r->rs, r->opt.lr, NULL);
     if (how) {
-        st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
+        if (dist_rank() == 0)
+            st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
         return 128 + how;
     }
     struct stat st;
@@ -348,17 +364,99 @@ static int finish(run *r, int how)
     return 0;
 }
 
-int train_run(const train_options *o)
+/* ---- the ranks of a distributed run ---- */
+
+/* What differs between the ranks: rank 0 alone reports; a thread count not given shares the
+ * machine's cores between the ranks on it. */
+static void options_of_rank(train_options *o)
+{
+    if (dist_size() == 1) return;
+    char label[32];
+    snprintf(label, sizeof label, "rank %d: ", dist_rank());
+    st_label_process(label);
+    if (dist_rank() != 0) {
+        o->quiet = 1;
+        o->metrics_path = NULL;
+    }
+    if (!given(o, "threads")) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN) / dist_local_size();
+        o->threads = cores > 1 ? (int)cores : 1;
+    }
+}
+
+/* The status of the start on every rank: the worst of them, so that all go on or all stop.
+ * Rank 0 names the ranks that failed (each has said why). */
+static int agree_on_start(int rc)
+{
+    int ranks = dist_size(), mine = rc < 0 ? 1 : rc, worst = mine;
+    if (ranks == 1) return rc;
+    int *all = xmalloc((size_t)ranks * sizeof *all);
+    dist_allgather(&mine, sizeof mine, all);
+    for (int k = 0; k < ranks; k++) {
+        if (all[k] && dist_rank() == 0 && !mine) st_error("rank %d of %d could not start: stopping", k, ranks);
+        worst = all[k] > worst ? all[k] : worst;
+    }
+    free(all);
+    return worst;
+}
+
+/* What every rank must hold alike before the first step: model, vocabularies, the encoded
+ * corpus and the run's position. */
+static uint32_t start_digest(const run *r)
+{
+    size_t len;
+    uint32_t h = crc32c(0, r->m->params, r->m->n_params * sizeof(float));
+    for (int side = 0; side < 2; side++) {
+        char *v = vocab_serialize(side ? r->m->tgt_vocab : r->m->src_vocab, &len);
+        h = crc32c(h, v, len);
+        free(v);
+    }
+    for (long i = 0; i < r->train.n; i++) {
+        h = crc32c(h, r->train.ids + r->train.src_off[i], (size_t)r->train.src_len[i] * sizeof(int));
+        h = crc32c(h, r->train.ids + r->train.tgt_off[i], (size_t)r->train.tgt_len[i] * sizeof(int));
+    }
+    long position[3] = {r->train.n, r->rs.step, r->rs.batch_in_epoch};
+    return crc32c(h, position, sizeof position);
+}
+
+/* 0 when every rank holds what rank 0 does; 1 after naming those that do not. */
+static int check_ranks_agree(const run *r)
+{
+    int ranks = dist_size(), differ = 0;
+    if (ranks == 1) return 0;
+    uint32_t mine = start_digest(r), *all = xmalloc((size_t)ranks * sizeof *all);
+    dist_allgather(&mine, sizeof mine, all);
+    for (int k = 1; k < ranks; k++)
+        if (all[k] != all[0]) {
+            differ = 1;
+            if (dist_rank() == 0)
+                st_error("rank %d read another corpus, vocabulary or model than rank 0: every rank "
+                         "must read the same files", k);
+        }
+    free(all);
+    return differ;
+}
+
+static int train_ranks(const train_options *o)
 {
     model_lock lock; /* one writer per model file, for the whole run */
-    if (model_file_check_writable(o->model_path) != 0 || model_lock_acquire(o->model_path, &lock) != 0) return 1;
+    int writer = dist_rank() == 0, rc = 0;
+    if (writer && (model_file_check_writable(o->model_path) != 0 || model_lock_acquire(o->model_path, &lock) != 0))
+        rc = 1;
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;
     r.settings = (run_settings){o->batch, o->seed, o->dropout};
     r.ck = checkpoint_new(o->model_path);
     r.saved_step = -1;
-    int rc = setup(&r);
+    if (rc == 0 && dist_size() > o->batch) {
+        st_error("--batch %d is smaller than the %d ranks: each needs a share of it", o->batch, dist_size());
+        rc = 1;
+    }
+    int locked = writer && rc == 0;
+    if (rc == 0) rc = setup(&r);
+    rc = agree_on_start(rc);
+    if (rc == 0) rc = check_ranks_agree(&r);
     if (rc == 0 && o->resume) r.saved_step = r.rs.step; /* the file holds the run so far */
     if (rc == 0) {
         stop_signal = 0;
@@ -369,6 +467,16 @@ int train_run(const train_options *o)
         rc = 1;
     }
     run_free(&r);
-    model_lock_release(&lock);
+    if (locked) model_lock_release(&lock);
+    return rc;
+}
+
+int train_run(const train_options *given_options)
+{
+    if (dist_init() != 0) return 1;
+    train_options o = *given_options;
+    options_of_rank(&o);
+    int rc = train_ranks(&o);
+    dist_finalize();
     return rc;
 }
