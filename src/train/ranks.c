@@ -11,6 +11,7 @@
 struct ranks_sum {
     unsigned char *their_written;
     float *send, *recv;
+    double seconds, bytes_sent;
 };
 
 ranks_sum *ranks_sum_new(size_t n_floats, size_t pages)
@@ -99,7 +100,10 @@ static void unpack_add(rank_gradient *g, const unsigned char *their_written, con
     add(g->grad + sparse, in, g->n - sparse);
 }
 
-double ranks_sum_gradient(ranks_sum *s, rank_gradient g)
+double ranks_sum_seconds(const ranks_sum *s) { return s->seconds; }
+double ranks_sum_bytes_sent(const ranks_sum *s) { return s->bytes_sent; }
+
+void ranks_sum_gradient(ranks_sum *s, rank_gradient g)
 {
     int rank = dist_rank(), ranks = dist_size();
     int to[ranks > 1 ? ranks : 1];
@@ -114,6 +118,7 @@ double ranks_sum_gradient(ranks_sum *s, rank_gradient g)
         dist_exchange(p.to, p.n_to, s->send, sent * sizeof(float), p.from, s->recv,
                       coming * sizeof(float));
         unpack_add(&g, s->their_written, s->recv);
+        s->bytes_sent += (double)p.n_to * (double)(g.pages + sent * sizeof(float));
     }
-    return now_seconds() - t0;
+    s->seconds += now_seconds() - t0;
 }

@@ -45,7 +45,7 @@ struct train_step {
     int n_parts;          /* the parts the passes over the gradient read: n_workers, or 1
                            * once summed across the ranks */
     ranks_sum *across;    /* with more than one rank */
-    double comm_seconds;  /* spent summing across ranks, so far */
+    double gather_seconds; /* spent gathering the workers' results, so far */
     worker_state *workers;
     float **grads;        /* each worker's gradient, the step's is their sum; zero between
                            * steps */
@@ -100,7 +100,12 @@ void train_step_free(train_step *s)
 }
 
 int train_step_workers(const train_step *s) { return s->n_workers; }
-double train_step_comm_seconds(const train_step *s) { return s->comm_seconds; }
+double train_step_comm_seconds(const train_step *s)
+{
+    return s->across ? ranks_sum_seconds(s->across) + s->gather_seconds : 0;
+}
+
+double train_step_comm_bytes(const train_step *s) { return s->across ? ranks_sum_bytes_sent(s->across) : 0; }
 
 void train_step_release(train_step *s)
 {
@@ -255,7 +260,7 @@ static void sum_across_ranks(train_step *s)
             for (int k = 1; k < s->n_workers; k++) s->written[0][q] |= s->written[k][q];
     }
     rank_gradient g = {s->grads[0], s->written[0], s->m->n_params, pages, s->page};
-    s->comm_seconds += ranks_sum_gradient(s->across, g);
+    ranks_sum_gradient(s->across, g);
     s->n_parts = 1;
 }
 
@@ -267,7 +272,7 @@ static step_result add_results(train_step *s)
     for (int w = 0; w < s->n_workers; w++) local[w] = s->workers[w].out;
     double t0 = now_seconds();
     dist_allgather(local, sizeof local, all);
-    s->comm_seconds += s->ranks > 1 ? now_seconds() - t0 : 0;
+    s->gather_seconds += now_seconds() - t0;
     step_result r = {{0, 0, 0}, 0};
     double sum_sq = 0;
     for (int g = 0; g < n; g++) {

@@ -294,12 +294,14 @@ static void report_setup(const train_options *o, const model *m, long pairs, int
 {
     if (o->quiet) return;
     const model_config *c = &m->cfg;
+    char ranks[32] = "";
+    if (dist_size() > 1) snprintf(ranks, sizeof ranks, "%d ranks x ", dist_size());
     fprintf(stderr, "seqtrans: %s -> %s, %ld training pairs%s, vocabularies %d / %d, "
-            "%zu parameters (emb %d, hidden %d, %d layer%s, %s encoder), %d thread%s\n",
+            "%zu parameters (emb %d, hidden %d, %d layer%s, %s encoder), %s%d thread%s\n",
             lang_name((lang_t)c->src_lang), lang_name((lang_t)c->tgt_lang), pairs,
             has_dev ? " (with dev set)" : "", c->src_vocab, c->tgt_vocab, m->n_params,
             c->emb, c->hidden, c->layers, c->layers > 1 ? "s" : "", c->bidir ? "bidirectional" : "unidirectional",
-            threads, threads > 1 ? "s" : "");
+            ranks, threads, threads > 1 ? "s" : "");
 }
 
 /* Everything before the first step; 0, or -1 with an error printed, or the exit status of a
@@ -338,6 +340,16 @@ static void run_free(run *r)
     progress_close(&r->pr);
 }
 
+/* The share of the training time rank 0 spent summing gradients with the other ranks. */
+static void report_communication(const run *r)
+{
+    if (dist_size() == 1 || r->o->quiet) return;
+    double secs = progress_run_seconds(&r->pr) - r->rs.elapsed, comm = train_step_comm_seconds(r->step);
+    long steps = r->attempts > 0 ? r->attempts : 1;
+    fprintf(stderr, "seqtrans: communication: %.2fs of %.2fs (%.1f%%), %.0f bytes sent per step\n", comm,
+            secs, secs > 0 ? 100 * comm / secs : 0, train_step_comm_bytes(r->step) / (double)steps);
+}
+
 /* How the run ended: 0 done, 128 + the signal when interrupted (after saving). */
 static int finish(run *r, int how)
 {
@@ -359,6 +371,7 @@ static int finish(run *r, int how)
             st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
         return 128 + how;
     }
+    report_communication(r);
     struct stat st;
     progress_summary(&r->pr, &r->rs, o->model_path, stat(o->model_path, &st) == 0 ? (long long)st.st_size : 0);
     return 0;
