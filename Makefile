@@ -37,7 +37,7 @@ $(BUILD)/%.o: src/%.c $(HEADERS) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c tests/check.h tests/gradcheck.h $(BUILD)/libseqtrans.a | $(BUILD)
+$(BUILD)/tests/%: tests/%.c tests/check.h tests/gradcheck.h tests/quiet.h $(BUILD)/libseqtrans.a | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libseqtrans.a $(LDLIBS)
 

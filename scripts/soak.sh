@@ -2,7 +2,8 @@
 # The long soak (not in `make test`, which runs a 10,000-line version): `translate` as a
 # co-process over 1M lines, memory and latency percentiles as it goes (see
 # scripts/soak_translate.c); then `train` for an hour with checkpoints every 5 minutes,
-# sampling its resident memory once a minute, which must stay flat after the first save.
+# sampling its resident memory once a minute, which must stay flat after the first save;
+# then twenty kill -9 during saves of a 470 MB model (scripts/kill_saves.sh).
 # usage: scripts/soak.sh [MODEL] [LINES] [TRAIN_DURATION]
 #        (defaults: a model trained here on Tatoeba, 1000000, 60m)
 set -eu
@@ -29,3 +30,8 @@ while kill -0 "$pid" 2>/dev/null; do
     printf '%s RSS %s\n' "$(date -u +%H:%M:%S)" "$(sed -n 's/^VmRSS:[[:space:]]*//p' /proc/$pid/status 2>/dev/null)"
 done
 wait "$pid"
+
+echo "== kill -9 during saves of a large model, 20 times"
+sh scripts/kill_saves.sh ./seqtrans "$out" 20 data/corpus.tsv --hidden 1024 --emb 512 --layers 2 \
+    --threads 2 -q --max-steps 12
+ls -l "$out/ref.model"

@@ -309,12 +309,18 @@ live_translate() {
     lpid=$!
     exec 3> "$TMP/fifo"
     echo "Where is the book?" >&3
-    i=0; while [ $i -lt 100 ] && [ "$(lines "$TMP/live.out")" -lt 1 ]; do sleep 0.1; i=$((i + 1)); done
+    # the first translation says the model is loaded (a loaded machine, or a sanitizer
+    # build, may take many seconds for it)
+    i=0
+    while [ $i -lt 600 ] && [ "$(lines "$TMP/live.out")" -lt 1 ] && kill -0 $lpid 2>/dev/null; do
+        sleep 0.1; i=$((i + 1))
+    done
+    [ "$(lines "$TMP/live.out")" -ge 1 ] || fail "$1: no first translation after $((i / 10)) s: $(cat "$TMP/live.err")"
     if [ $leases = 1 ]; then
         if [ -n "$3" ]; then
             ! mapped $lpid && pass || fail "$1: mapped a file that is open for writing"
         else
-            mapped $lpid && pass || fail "$1: the model file is not mapped"
+            mapped $lpid && pass || fail "$1: the model file is not mapped: $(cat "$TMP/live.err")"
         fi
     fi
     t0=$(date +%s)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_checks.h"
 #include "text/bpe.h"
 #include "text/text.h"
 
@@ -28,19 +29,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_unit(const char *t)
-{
-    size_t n = strlen(t);
-    if (n == 0 || !utf8_valid(t, n)) abort();
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)t[i] <= ' ' || t[i] == 0x7f) abort();
-}
-
 /* Segments tokens[0..n) with b and aborts unless the join gives them back. */
 static void round_trip(const bpe *b, const char *const *tok, int n)
 {
     int k = bpe_segment(b, tok, n, &units);
-    for (int i = 0; i < k; i++) check_unit(units.unit[i]);
+    for (int i = 0; i < k; i++) check_token(units.unit[i]);
     if (bpe_join(b, units.unit, k, &joined) != n) abort();
     for (int i = 0; i < n; i++)
         if (strcmp(joined.tok[i], tok[i])) abort();

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_checks.h"
 #include "text/text.h"
 #include "text/vocab.h"
 
@@ -23,14 +24,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     token_list_init(&again);
     if (!getenv("FUZZ_VERBOSE")) stderr = fopen("/dev/null", "w");
     return 0;
-}
-
-static void check_token(const char *t)
-{
-    size_t n = strlen(t);
-    if (n == 0 || !utf8_valid(t, n)) abort();
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)t[i] <= ' ' || t[i] == 0x7f) abort();
 }
 
 static void tokenize_text(lang_t lang, const char *s, size_t n)

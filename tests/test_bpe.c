@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "quiet.h"
 #include "sys/util.h"
 #include "text/bpe.h"
 #include "text/text.h"
@@ -15,23 +16,6 @@
 
 #define M BPE_MARK
 
-static int saved_stderr = -1;
-
-static void silence_stderr(void)
-{
-    fflush(stderr);
-    saved_stderr = dup(2);
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    close(null);
-}
-
-static void restore_stderr(void)
-{
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-}
 
 static bpe_options options(int vocab_size)
 {

@@ -8,26 +8,8 @@
 #include <fcntl.h>
 
 #include "check.h"
+#include "quiet.h"
 #include "text/vocab.h"
-
-/* The refusals below print an error each; these keep the log readable. */
-static int saved_stderr = -1;
-
-static void silence_stderr(void)
-{
-    fflush(stderr);
-    saved_stderr = dup(2);
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    close(null);
-}
-
-static void restore_stderr(void)
-{
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-}
 
 /* Adds tok to c n times. */
 static void add_times(vocab_counter *c, const char *tok, int n)

@@ -236,6 +236,10 @@ static int store_value(const opt_command *c, const opt_spec *s, const char *arg,
         *(double *)at = v;
         return 0;
     }
+    case OPT_PERIOD:
+        if (parse_period(arg, (period *)at) != 0)
+            return bad_value(c, s, "'%s' is not 'epoch', a number of steps or a duration like 30m", arg);
+        return 0;
     }
     fprintf(stderr, "seqtrans: %s: --%s: '%s' is not in ", c->name, s->name, arg);
     print_range(stderr, s);
@@ -351,6 +355,14 @@ const char *opt_default_text(const opt_spec *s, const void *defaults, char *buf,
     case OPT_DURATION:
         if (*(const double *)at > 0) snprintf(buf, size, "%gs", *(const double *)at);
         break;
+    case OPT_PERIOD: {
+        const period *p = (const period *)at;
+        if (p->steps) snprintf(buf, size, "%ld", p->steps);
+        else if (p->seconds > 0 && (long)p->seconds % 60 == 0) snprintf(buf, size, "%ldm", (long)p->seconds / 60);
+        else if (p->seconds > 0) snprintf(buf, size, "%gs", p->seconds);
+        else snprintf(buf, size, "epoch");
+        break;
+    }
     case OPT_FILE:
         if (*(const char *const *)at) snprintf(buf, size, "%s", *(const char *const *)at);
         break;

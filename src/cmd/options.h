@@ -25,6 +25,7 @@ typedef enum {
     OPT_FLOAT,     /* number in lo..hi; stores float */
     OPT_CHOICE,    /* one of the '|'-separated words in choices; stores its index as int */
     OPT_DURATION,  /* 90s, 30m, 2h or plain seconds, more than 0; stores double seconds */
+    OPT_PERIOD,    /* "epoch", N steps or a duration (30m); stores period (sys/util.h) */
     OPT_FILE,      /* a path; stores const char * (argv's own string) */
 } opt_kind;
 

@@ -18,7 +18,8 @@ static const opt_spec train_opts[] = {
     {"model", 'o', OPT_FILE, AT(model_path), "FILE", "*.model", 0, 0,
      "$SEQTRANS_MODEL or seqtrans.model", "model to write", "files"},
     {"dev", 0, OPT_FILE, AT(dev), "FILE.tsv", "*.tsv", 0, 0, NULL,
-     "development set, evaluated after every epoch; the best model by dev BLEU is the one kept",
+     "development set, evaluated after every epoch (or --eval-every); the best model by dev "
+     "BLEU is the one kept",
      NULL},
     {"resume", 0, OPT_FLAG, AT(resume), NULL, NULL, 0, 0, NULL,
      "continue the interrupted or finished run stored in the model file; options that fix "
@@ -49,7 +50,14 @@ static const opt_spec train_opts[] = {
     {"max-steps", 0, OPT_LONG, AT(max_steps), "N", NULL, 1, (double)(1L << 50), "",
      "stop after N optimizer steps", NULL},
     {"patience", 0, OPT_INT, AT(patience), "N", NULL, 0, 1000000, NULL,
-     "stop after N epochs without dev improvement; 0 never stops", NULL},
+     "stop after N dev evaluations without improvement; 0 never stops", NULL},
+    {"eval-every", 0, OPT_PERIOD, AT(eval_every), "WHEN", NULL, 0, 0, NULL,
+     "evaluate the dev set every N steps, every DURATION (30m) or each epoch; the "
+     "learning-rate decay and --patience count these evaluations (steps keep a run "
+     "reproducible, a duration does not)", NULL},
+    {"save-every", 0, OPT_PERIOD, AT(save_every), "WHEN", NULL, 0, 0, NULL,
+     "also save a resumable checkpoint every N steps or every DURATION, besides each "
+     "epoch's end: a crash loses at most this much", NULL},
 
     {"emb", 0, OPT_INT, AT(emb), "N", NULL, 1, 8192, NULL, "embedding size", "model"},
     {"hidden", 0, OPT_INT, AT(hidden), "N", NULL, 2, 8192, NULL,

@@ -11,9 +11,7 @@
 
 int model_protects_spans(const model *m)
 {
-    char first[8];
-    int n = snprintf(first, sizeof first, "%c%c%c", 0xEE, 0x80, 0x81); /* U+E001 in UTF-8 */
-    return n == 3 && m->src_vocab && vocab_lookup(m->src_vocab, first) != VOCAB_UNK;
+    return m->src_vocab && vocab_lookup(m->src_vocab, "\xEE\x80\x81" /* U+E001 */) != VOCAB_UNK;
 }
 
 void translator_init(translator *tr, const model *m, const decode_options *opt)

@@ -1,7 +1,9 @@
 #include "store/files.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,35 @@ static char *temporary_name(const char *path)
     char *tmp = xmalloc(len);
     snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
     return tmp;
+}
+
+/* Whether name is "<base>.tmp.<pid>" of a process that no longer runs. */
+static int stale_temporary(const char *name, const char *base)
+{
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) || strncmp(name + n, ".tmp.", 5)) return 0;
+    long pid;
+    if (parse_long(name + n + 5, 1, 1L << 30, &pid) != 0 || pid == (long)getpid()) return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+int file_remove_stale_temporaries(const char *path)
+{
+    char *dir = path_directory(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    DIR *d = opendir(dir);
+    int removed = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!stale_temporary(e->d_name, base)) continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
+            st_warn("removed '%s/%s': a save left unfinished by a process that was killed", dir, e->d_name);
+            removed++;
+        }
+    }
+    if (d) closedir(d);
+    free(dir);
+    return removed;
 }
 
 static int refuse_directory(const char *path)

@@ -22,6 +22,11 @@ char *path_directory(const char *path);
  * instead: renaming over it would replace the device. */
 int file_replace(const char *path, const file_part *parts, int n);
 
+/* Removes what file_replace(path) leaves when its process is killed mid-write: the
+ * temporary files beside path of processes that no longer run (warning for each). Call it
+ * only as path's one writer (store/lock.h). Returns how many. */
+int file_remove_stale_temporaries(const char *path);
+
 /* Checks early that file_replace(path) can work, by creating and removing the temporary
  * file it would use, so that a long run does not find out at its first save. */
 int file_check_writable(const char *path);

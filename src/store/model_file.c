@@ -393,7 +393,10 @@ int model_file_describe(const char *path, model_file_info *info)
     section_map map;
     header_info h;
     model *m;
-    if (read_model(path, &m, NULL, NULL, &map, &h) != 0) return -1;
+    void *state = NULL; /* read to check its checksum too: "resumable" must be true */
+    size_t state_len = 0;
+    if (read_model(path, &m, &state, &state_len, &map, &h) != 0) return -1;
+    free(state);
     info->version = h.version;
     info->model_bytes = h.model_len;
     info->state_bytes = h.state_len;

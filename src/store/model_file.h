@@ -95,8 +95,8 @@ int model_config_field_count(void);
 const char *model_config_field_name(int i);
 int model_config_field(const model_config *c, int i);
 
-/* What a file holds, for `seqtrans info`, found by reading and checking its model part
- * (not its state part) as model_file_read does. */
+/* What a file holds, for `seqtrans info`, found by reading and checking both its parts as
+ * model_file_read does (a corrupt training state fails it: info then says so). */
 typedef struct {
     uint32_t tag;
     char tag_text[5];      /* the tag's letters ('?' for any that is not printable) */

@@ -138,6 +138,18 @@ double parse_duration(const char *s)
     return *end ? -1 : v * unit;
 }
 
+int parse_period(const char *s, period *out)
+{
+    *out = (period){0, 0};
+    if (!strcmp(s, "epoch")) return 0;
+    size_t len = strlen(s);
+    if (len && strchr("smh", s[len - 1])) {
+        out->seconds = parse_duration(s);
+        return out->seconds > 0 ? 0 : -1;
+    }
+    return parse_long(s, 1, 1L << 50, &out->steps);
+}
+
 void json_write_string(FILE *out, const char *s)
 {
     fputc('"', out);

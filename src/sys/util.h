@@ -56,4 +56,15 @@ void json_write_string(FILE *out, const char *s);
 /* Parses "90s", "30m", "2h", "1.5h" or plain seconds; returns -1 when malformed. */
 double parse_duration(const char *s);
 
+/* How often something recurs in a run: every `steps` optimizer steps, or every `seconds`
+ * of training time; both 0: only at the end of each epoch. */
+typedef struct {
+    long steps;
+    double seconds;
+} period;
+
+/* Parses "epoch", a step count ("2000") or a duration with its unit ("90s", "30m", "2h").
+ * A plain number is steps here: seconds must say so. Returns 0, or -1 when malformed. */
+int parse_period(const char *s, period *out);
+
 #endif

@@ -108,18 +108,36 @@ void progress_summary(const progress *p, const run_state *rs, const char *model_
             rs->epoch, rs->epoch == 1 ? "" : "s", rs->step, took, best, model_path, bytes / 1e6);
 }
 
+/* ", dev loss 1.234, ppl 3.43, BLEU 12.34, chrF 40.12 (best)" */
+static void print_dev(const eval_result *dev, int improved)
+{
+    fprintf(stderr, ", dev loss %.3f, ppl %.2f, BLEU %.2f, chrF %.2f%s", dev->loss, dev->ppl,
+            dev->scores.bleu, dev->scores.chrf, improved ? " (best)" : "");
+}
+
 void progress_end_epoch(progress *p, const run_state *rs, float lr, const eval_result *dev,
                         int improved)
 {
-    const char *clear = isatty(2) ? "\r\033[K" : "";
-    if (!p->o->quiet && dev)
-        fprintf(stderr, "%sepoch %d: train loss %.3f, dev loss %.3f, ppl %.2f, BLEU %.2f, chrF %.2f%s\n",
-                clear, rs->epoch, progress_train_loss(p), dev->loss, dev->ppl, dev->scores.bleu,
-                dev->scores.chrf, improved ? " (best)" : "");
-    else if (!p->o->quiet)
-        fprintf(stderr, "%sepoch %d: train loss %.3f\n", clear, rs->epoch, progress_train_loss(p));
+    if (!p->o->quiet) {
+        fprintf(stderr, "%sepoch %d: train loss %.3f", isatty(2) ? "\r\033[K" : "", rs->epoch,
+                progress_train_loss(p));
+        if (dev) print_dev(dev, improved);
+        fputc('\n', stderr);
+    }
     progress_metrics(p, "epoch", rs, lr, dev);
     p->last_epoch_loss = progress_train_loss(p);
     p->loss_sum = 0;
     p->loss_tokens = 0;
+}
+
+void progress_evaluation(progress *p, const run_state *rs, float lr, const eval_result *dev,
+                         int improved)
+{
+    if (!p->o->quiet) {
+        fprintf(stderr, "%sstep %ld (epoch %d): train loss %.3f", isatty(2) ? "\r\033[K" : "",
+                rs->step, rs->epoch + 1, progress_train_loss(p));
+        print_dev(dev, improved);
+        fputc('\n', stderr);
+    }
+    progress_metrics(p, "eval", rs, lr, dev);
 }

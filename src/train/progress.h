@@ -1,6 +1,6 @@
 /* progress: what a training run tells while it runs: the progress line on stderr (redrawn
  * in place on a terminal, every 10 s otherwise), the line per epoch, and the metrics file
- * (one JSON object per line: progress, epoch, interrupted, done). It also keeps the
+ * (one JSON object per line: progress, epoch, eval, interrupted, done, new_data). It also keeps the
  * training loss of the epoch so far, which those report. */
 #ifndef SEQTRANS_PROGRESS_H
 #define SEQTRANS_PROGRESS_H
@@ -38,6 +38,9 @@ void progress_report(progress *p, const run_state *rs, long n_batches, float lr,
  * metrics line; the epoch's loss then starts again. */
 void progress_end_epoch(progress *p, const run_state *rs, float lr, const eval_result *dev,
                         int improved);
+/* The line and metrics line ("eval") of a dev evaluation within an epoch (--eval-every). */
+void progress_evaluation(progress *p, const run_state *rs, float lr, const eval_result *dev,
+                         int improved);
 /* A metrics line for event; dev may be NULL. */
 void progress_metrics(progress *p, const char *event, const run_state *rs, float lr,
                       const eval_result *dev);

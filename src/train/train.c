@@ -10,8 +10,9 @@
 #include "data/corpus.h"
 #include "data/dataset.h"
 #include "search/evaluate_corpus.h"
-#include "store/lock.h"
 #include "store/crc32c.h"
+#include "store/files.h"
+#include "store/lock.h"
 #include "store/model_file.h"
 #include "sys/dist.h"
 #include "text/text.h"
@@ -43,6 +44,7 @@ void train_options_default(train_options *o)
     o->dev_beam = 1;
     o->lr_decay = 0.5f;
     o->patience = 0;
+    o->save_every = (period){0, 30 * 60};
 }
 
 /* ---- interruption ---- */
@@ -83,15 +85,16 @@ typedef struct {
     long saved_step;      /* the step of the last good save in the file; -1: none */
     long attempts;        /* steps tried in this process, skipped ones included */
     long nonfinite_in_row;
+    double last_eval_time, last_save_time; /* run seconds of the last --eval-every/--save-every */
 } run;
 
-/* Saves with the time used so far only when interrupted (see checkpoint.h). Rank 0 alone
- * writes in a distributed run: the others hold the same model. */
-static int save(run *r, int interrupted)
+/* Saves with the time used so far only when the run is not over (see checkpoint.h). Rank 0
+ * alone writes in a distributed run: the others hold the same model. */
+static int save(run *r, int keep_time)
 {
     if (dist_rank() != 0) return 0;
     run_state rs = r->rs;
-    rs.elapsed = interrupted ? progress_run_seconds(&r->pr) : 0;
+    rs.elapsed = keep_time ? progress_run_seconds(&r->pr) : 0;
     provenance_record(r->m, r->o, &r->inputs, &r->rs, r->train.n);
     if (checkpoint_has_best(r->ck)) train_step_release(r->step); /* the best come into memory */
     return checkpoint_save(r->ck, r->m, &r->opt, &rs, &r->settings);
@@ -119,7 +122,8 @@ static int injected_fault(long attempt)
     return env && sscanf(env, "%ld-%ld", &a, &b) == 2 && attempt >= a && attempt <= b;
 }
 
-/* One optimizer step on batch k of the epoch. Returns 0, or -1 after too many bad steps. */
+/* One optimizer step on batch k of the epoch. Returns 1, 0 when the batch was skipped, or
+ * -1 after too many bad steps. */
 static int train_batch(run *r, long k)
 {
     const train_options *o = r->o;
@@ -142,7 +146,7 @@ static int train_batch(run *r, long k)
     r->rs.step++;
     r->rs.tgt_tokens += s.loss.tokens;
     progress_add_loss(&r->pr, s.loss.nll, s.loss.tokens);
-    return 0;
+    return 1;
 }
 
 /* The learning-rate schedule: an epoch that does not improve on the best dev score so far
@@ -155,7 +159,7 @@ static int schedule_by_dev(run_state *rs, adam *opt, float lr_decay, const eval_
         (dev->scores.bleu == rs->best_bleu && dev->loss < rs->best_dev_loss)) {
         rs->best_bleu = dev->scores.bleu;
         rs->best_dev_loss = dev->loss;
-        rs->best_epoch = rs->epoch;
+        rs->best_epoch = rs->epoch + (rs->batch_in_epoch > 0); /* the epoch it happened in */
         rs->bad_epochs = 0;
         return 1;
     }
@@ -164,36 +168,49 @@ static int schedule_by_dev(run_state *rs, adam *opt, float lr_decay, const eval_
     return 0;
 }
 
+/* Evaluates the dev set, keeps the weights if they are the best so far, and lets the
+ * schedule decide; returns whether they are the best (dev->... filled). */
+static int evaluate_dev(run *r, eval_result *dev)
+{
+    train_step_release(r->step); /* the evaluation uses that memory */
+    evaluate_corpus(r->m, &r->dev, r->o->dev_beam, train_step_workers(r->step), dev, NULL);
+    int best = schedule_by_dev(&r->rs, &r->opt, r->o->lr_decay, dev, checkpoint_has_best(r->ck));
+    if (best) checkpoint_keep_best(r->ck, r->m->params, r->m->n_params);
+    return best;
+}
+
+static int evaluates_each_epoch(const run *r)
+{
+    return r->has_dev && !r->o->eval_every.steps && !(r->o->eval_every.seconds > 0);
+}
+
 static void end_epoch(run *r)
 {
     r->rs.epoch++;
     r->rs.batch_in_epoch = 0;
-    if (!r->has_dev) {
-        progress_end_epoch(&r->pr, &r->rs, r->opt.lr, NULL, 0);
-        return;
-    }
     eval_result dev;
-    train_step_release(r->step); /* the evaluation uses that memory */
-    evaluate_corpus(r->m, &r->dev, r->o->dev_beam, train_step_workers(r->step), &dev, NULL);
-    int best = schedule_by_dev(&r->rs, &r->opt, r->o->lr_decay, &dev, checkpoint_has_best(r->ck));
-    if (best) checkpoint_keep_best(r->ck, r->m->params, r->m->n_params);
-    progress_end_epoch(&r->pr, &r->rs, r->opt.lr, &dev, best);
+    int each_epoch = evaluates_each_epoch(r);
+    int best = each_epoch ? evaluate_dev(r, &dev) : 0;
+    progress_end_epoch(&r->pr, &r->rs, r->opt.lr, each_epoch ? &dev : NULL, best);
 }
 
 /* A save during training that fails (disk full, quota, I/O error, file-size limit) is not
  * the end of the run: the file keeps the last good model (saves replace it atomically),
- * and the next save point tries again. */
-static void save_or_go_on(run *r)
+ * and the next save point tries again. A save within an epoch keeps the time used, as an
+ * interrupted run's does: resumed after a crash, --time goes on counting. */
+static void save_or_go_on(run *r, int within_epoch)
 {
-    if (save(r, 0) == 0) {
+    r->last_save_time = progress_run_seconds(&r->pr);
+    if (save(r, within_epoch) == 0) {
         r->saved_step = r->rs.step;
+        progress_metrics(&r->pr, "saved", &r->rs, r->opt.lr, NULL);
         return;
     }
     if (r->saved_step >= 0)
         st_warn("the save at step %ld failed; training goes on, '%s' keeps the model of step %ld, "
-                "and the next epoch's save tries again", r->rs.step, r->o->model_path, r->saved_step);
+                "and the next save tries again", r->rs.step, r->o->model_path, r->saved_step);
     else
-        st_warn("the save at step %ld failed; training goes on, and the next epoch's save tries again",
+        st_warn("the save at step %ld failed; training goes on, and the next save tries again",
                 r->rs.step);
 }
 
@@ -207,23 +224,57 @@ static int agree_to_stop(run *r, int *signal)
     return v[0] || v[1];
 }
 
+/* Whether period p comes round at this step; *last: the run time it last came round. */
+static int period_due(const period *p, long step, const progress *pr, double last)
+{
+    if (p->steps > 0) return step % p->steps == 0;
+    return p->seconds > 0 && progress_run_seconds(pr) - last >= p->seconds;
+}
+
+/* The same, agreed by all ranks: an evaluation changes the schedule on every one. */
+static int period_due_everywhere(const period *p, long step, const progress *pr, double last)
+{
+    int due = period_due(p, step, pr, last);
+    if (p->steps <= 0 && p->seconds > 0) dist_max_ints(&due, 1);
+    return due;
+}
+
+/* The evaluations and saves of --eval-every and --save-every, after a step (no save at an
+ * epoch's end, which saves anyway). Returns whether --patience ends the run. */
+static int after_step(run *r, int epoch_ends)
+{
+    const train_options *o = r->o;
+    if (r->has_dev && period_due_everywhere(&o->eval_every, r->rs.step, &r->pr, r->last_eval_time)) {
+        r->last_eval_time = progress_run_seconds(&r->pr);
+        eval_result dev;
+        int best = evaluate_dev(r, &dev);
+        progress_evaluation(&r->pr, &r->rs, r->opt.lr, &dev, best);
+    }
+    if (!epoch_ends && period_due(&o->save_every, r->rs.step, &r->pr, r->last_save_time))
+        save_or_go_on(r, 1);
+    return o->patience > 0 && r->rs.bad_epochs >= o->patience;
+}
+
 /* Returns 0 when finished, -1 on failure, or the signal number when interrupted. */
 static int train_loop(run *r)
 {
     int signal = 0;
+    r->last_eval_time = r->last_save_time = progress_run_seconds(&r->pr);
     while (!epochs_done(r->o, &r->rs)) {
         if (agree_to_stop(r, &signal)) return signal;
         r->rs.data_rng = r->rs.epoch_rng;
         epoch_plan_make(&r->train, r->o->batch, r->o->batch_tokens, &r->rs.data_rng, &r->plan);
         for (long k = r->rs.batch_in_epoch; k < r->plan.n_batches; k++) {
             if (agree_to_stop(r, &signal)) return signal;
-            if (train_batch(r, k) != 0) return -1;
+            int stepped = train_batch(r, k);
+            if (stepped < 0) return -1;
             r->rs.batch_in_epoch = k + 1;
             progress_report(&r->pr, &r->rs, r->plan.n_batches, r->opt.lr, 0);
+            if (stepped && after_step(r, k + 1 == r->plan.n_batches)) return 0;
         }
         r->rs.epoch_rng = r->rs.data_rng;
         end_epoch(r);
-        save_or_go_on(r);
+        save_or_go_on(r, 0);
     }
     return 0;
 }
@@ -456,6 +507,7 @@ static int train_ranks(const train_options *o)
     int writer = dist_rank() == 0, rc = 0;
     if (writer && (model_file_check_writable(o->model_path) != 0 || model_lock_acquire(o->model_path, &lock) != 0))
         rc = 1;
+    if (rc == 0 && writer) file_remove_stale_temporaries(o->model_path);
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;

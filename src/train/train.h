@@ -1,9 +1,11 @@
 /* train: the training run. Reads the corpus, builds vocabularies and the model (or resumes
  * both from a model file), runs Adam over shuffled length-grouped minibatches, evaluates
- * the dev set after each epoch, keeps the best model, and saves a resumable checkpoint when
- * interrupted. */
+ * the dev set after each epoch (or each --eval-every), keeps the best model, and saves a
+ * resumable checkpoint after each epoch, each --save-every and when interrupted. */
 #ifndef SEQTRANS_TRAIN_H
 #define SEQTRANS_TRAIN_H
+
+#include "sys/util.h"
 
 typedef struct {
     const char *corpus, *dev, *model_path, *metrics_path;
@@ -17,6 +19,8 @@ typedef struct {
     float lr_decay;      /* multiply lr by this when dev BLEU does not improve */
     int patience;        /* stop after this many epochs without improvement (0 = never) */
     int new_data;        /* --resume on another corpus on purpose: a fresh pass over it */
+    period eval_every;   /* dev evaluations (and the schedule's decisions); 0: each epoch */
+    period save_every;   /* saves besides the one at each epoch's end */
     /* the options given on the command line (long names), which resume checks against the
      * model (train/provenance.h) */
     const char *given[64];
