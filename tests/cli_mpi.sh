@@ -52,6 +52,7 @@ start_long() {
     i=0
     while [ ! -f "$TMP/$1.model" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
     sleep 0.5
+    ranks="$(rank_pid 0) $(rank_pid 1)"
 }
 rank_pid() { # the pid of rank $1 of the job started last
     for p in $(pgrep -P "$job" 2>/dev/null; for c in $(pgrep -P "$job"); do pgrep -P "$c"; done); do
@@ -63,6 +64,11 @@ await() {
     i=0
     while kill -0 "$job" 2>/dev/null && [ $i -lt $(($1 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
     if kill -0 "$job" 2>/dev/null; then kill -9 "$job"; wait "$job"; rc=124; else wait "$job"; rc=$?; fi
+    # mpirun may exit while the ranks it killed are still going away (holding the lock)
+    for p in $ranks; do
+        i=0
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    done
 }
 resumes() { # the checkpoint $1 loads and resumes in one process
     exits 0 "$2: the checkpoint resumes" "$SEQTRANS" train $long --resume --time 1s -o "$TMP/$1.model"
