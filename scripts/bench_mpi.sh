@@ -11,6 +11,7 @@
 #   BENCH_DATA     data directory         (../shared/data/tatoeba-cmn-eng)
 #   BENCH_STEPS    training steps per run (60)
 #   BENCH_REPS     rounds                 (3)
+#   BENCH_BATCH    --batch                (64)
 #   BENCH_RESULTS  results file           (bench/results_mpi.tsv); "" appends nothing
 #   BENCH_NOTE     free text for the note column
 set -eu
@@ -19,7 +20,8 @@ DATA=${BENCH_DATA:-../shared/data/tatoeba-cmn-eng}
 STEPS=${BENCH_STEPS:-60}
 REPS=${BENCH_REPS:-3}
 RESULTS=${BENCH_RESULTS-bench/results_mpi.tsv}
-OPTS="--emb 256 --hidden 512 --layers 1 --encoder uni --batch 64 --dropout 0.2 --seed 1"
+BATCH=${BENCH_BATCH:-64}
+OPTS="--emb 256 --hidden 512 --layers 1 --encoder uni --batch $BATCH --dropout 0.2 --seed 1"
 say() { printf 'bench_mpi: %s\n' "$*" >&2; }
 [ -r "$DATA/train.tsv" ] || { say "skipped: no $DATA/train.tsv"; exit 0; }
 command -v mpirun >/dev/null 2>&1 || { say "skipped: no mpirun (apt-get install openmpi-bin)"; exit 0; }
@@ -59,10 +61,30 @@ printf '%-24s %10s\n' "configuration" "tok/s" "1 process x 1 thread" "$a" "1 pro
 awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "2 ranks / 1x1 = %.2f (target 1.8), 2 ranks / 1x2 = %.2f (target 0.95)\n", c / a, c / b }'
 echo "2 ranks: communication ${share}% of rank 0's training time (median), $bytes bytes sent per step; $params parameters"
 echo "$cpu, $(nproc) cores; load $load0 -> $load1; median of $REPS, $STEPS steps each"
+
+# On paper, for N machines like this one, each with this batch and the step time of
+# 1 x 2 threads here: ring all-reduce sends and receives 2(N-1)/N x the gradient per step,
+# this implementation's recursive doubling log2(N) x (at most: absent pages are not sent).
+# Latency and the overlap of the two directions are ignored.
+steps_done=$(sed -n 's/.*"event":"done".*"step":\([0-9]*\).*"tgt_tokens":\([0-9]*\).*/\1 \2/p' "$TMP/1x2.jsonl")
+awk -v b="$b" -v sd="$steps_done" -v params="$params" 'BEGIN {
+    split(sd, f, " "); tps = f[2] / f[1]; t = tps / b; g = 4 * params
+    printf "prediction: %.0f target tokens and %.1f MB of gradient per step, %.3f s per step (1 x 2 threads)\n", tps, g / 1e6, t
+    printf "%8s %10s %16s %16s\n", "machines", "network", "ring tok/s", "rec.doubling tok/s"
+    for (i = 1; i <= 3; i++) {
+        n = i == 1 ? 4 : i == 2 ? 16 : 64
+        for (k = 1; k <= 2; k++) {
+            bw = (k == 1 ? 10 : 100) * 1e9 / 8
+            ring = n * tps / (t + 2 * (n - 1) / n * g / bw)
+            rd = n * tps / (t + log(n) / log(2) * g / bw)
+            printf "%8d %7d Gb/s %16.0f %16.0f\n", n, k == 1 ? 10 : 100, ring, rd
+        }
+    }
+}'
 if [ -n "$RESULTS" ]; then
     [ -f "$RESULTS" ] || printf 'date_utc\tcommit\tmachine\tconfig\ttrain_tok_s\tcomm_pct\tbytes_per_step\tnote\n' > "$RESULTS"
     d=$(date -u +%Y-%m-%dT%H:%M:%SZ) commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
-    note="median of $REPS, $STEPS steps, alternating; load $load0 -> $load1 ${BENCH_NOTE:-}"
+    note="batch $BATCH; median of $REPS, $STEPS steps, alternating; load $load0 -> $load1 ${BENCH_NOTE:-}"
     printf '%s\t%s\t%s\t%s\t%s\t\t\t%s\n' "$d" "$commit" "$cpu, $(nproc) cores" "1 process x 1 thread" "$a" "$note" >> "$RESULTS"
     printf '%s\t%s\t%s\t%s\t%s\t\t\t%s\n' "$d" "$commit" "$cpu, $(nproc) cores" "1 process x 2 threads" "$b" "$note" >> "$RESULTS"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$d" "$commit" "$cpu, $(nproc) cores" "2 ranks x 1 thread" "$c" "$share" "$bytes" "$note" >> "$RESULTS"

@@ -42,6 +42,12 @@ exits 1 "ranks reading different corpora" timeout 120 mpirun --oversubscribe \
     -np 1 "$SEQTRANS" train data/corpus.tsv $small --threads 1 --epochs 1 -o "$TMP/d.model" : \
     -np 1 "$SEQTRANS" train "$TMP/other.tsv" $small --threads 1 --epochs 1 -o "$TMP/d.model"
 grep -q "rank 1 read another corpus" "$TMP/err" && pass || fail "the refusal names the rank that differs"
+# one rank that cannot start (here: its corpus is missing) stops all of them at once
+exits 1 "a rank that cannot read its corpus" timeout 120 mpirun --oversubscribe \
+    -np 1 "$SEQTRANS" train data/corpus.tsv $small --threads 1 --epochs 1 -o "$TMP/e.model" : \
+    -np 1 "$SEQTRANS" train "$TMP/missing.tsv" $small --threads 1 --epochs 1 -o "$TMP/e.model"
+grep -q "rank 1: .*missing.tsv" "$TMP/err" && grep -q "rank 1 of 2 could not start" "$TMP/err" && pass ||
+    { fail "the failing rank says why, rank 0 names it"; cat "$TMP/err" >&2; }
 
 # A long run in the background; waits for its first checkpoint (an epoch's end).
 long="data/corpus.tsv $small --threads 1 --epochs 500"
@@ -56,7 +62,7 @@ start_long() {
 }
 rank_pid() { # the pid of rank $1 of the job started last
     for p in $(pgrep -P "$job" 2>/dev/null; for c in $(pgrep -P "$job"); do pgrep -P "$c"; done); do
-        tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" && { echo "$p"; return; }
+        { tr '\0' '\n' < "/proc/$p/environ"; } 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$1" && { echo "$p"; return; }
     done
 }
 # waits at most $1 seconds for the job; sets rc (124: still running after that, then killed)

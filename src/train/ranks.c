@@ -6,8 +6,8 @@
 #include "sys/dist.h"
 #include "sys/util.h"
 
-/* Buffers for the messages of one level: a page map and the present pages plus the dense
- * rest, packed. */
+/* Buffers for the messages of one level: a page map, the present pages packed, the dense
+ * rest (sent from where it lies). */
 struct ranks_sum {
     unsigned char *their_written;
     float *send, *recv;
@@ -66,16 +66,15 @@ static size_t count_pages(const unsigned char *written, size_t pages)
     return k;
 }
 
-static size_t pack(const rank_gradient *g, float *out)
+static size_t pack_pages(const rank_gradient *g, float *out)
 {
-    size_t k = 0, sparse = g->pages * g->page;
+    size_t k = 0;
     for (size_t q = 0; q < g->pages; q++)
         if (g->written[q]) {
             memcpy(out + k, g->grad + q * g->page, g->page * sizeof *out);
             k += g->page;
         }
-    memcpy(out + k, g->grad + sparse, (g->n - sparse) * sizeof *out);
-    return k + g->n - sparse;
+    return k;
 }
 
 static void add(float *restrict to, const float *restrict from, size_t n)
@@ -112,13 +111,14 @@ void ranks_sum_gradient(ranks_sum *s, rank_gradient g)
     for (int block = 1; block < ranks; block *= 2) {
         peers_at(rank, block, ranks, &p);
         if (p.from < 0) continue; /* no block beside this one at this level */
+        size_t sparse = g.pages * g.page, dense = (g.n - sparse) * sizeof(float);
         dist_exchange(p.to, p.n_to, g.written, g.pages, p.from, s->their_written, g.pages);
-        size_t sent = pack(&g, s->send);
-        size_t coming = count_pages(s->their_written, g.pages) * g.page + g.n - g.pages * g.page;
-        dist_exchange(p.to, p.n_to, s->send, sent * sizeof(float), p.from, s->recv,
-                      coming * sizeof(float));
+        size_t sent = pack_pages(&g, s->send) * sizeof(float);
+        size_t coming = count_pages(s->their_written, g.pages) * g.page * sizeof(float);
+        dist_exchange(p.to, p.n_to, s->send, sent, p.from, s->recv, coming);
+        dist_exchange(p.to, p.n_to, g.grad + sparse, dense, p.from, (char *)s->recv + coming, dense);
         unpack_add(&g, s->their_written, s->recv);
-        s->bytes_sent += (double)p.n_to * (double)(g.pages + sent * sizeof(float));
+        s->bytes_sent += (double)p.n_to * (double)(g.pages + sent + dense);
     }
     s->seconds += now_seconds() - t0;
 }
