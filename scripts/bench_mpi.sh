@@ -40,7 +40,8 @@ one() { # config name, threads, then the launcher's words (none: one process)
     "$@" ./seqtrans train "$DATA/train.tsv" $OPTS --threads "$threads" --max-steps "$STEPS" --metrics "$TMP/$name.jsonl" \
         -o "$TMP/m.model" 2>"$TMP/$name.log" || { tail -n 5 "$TMP/$name.log" >&2; exit 1; }
     rate "$TMP/$name.jsonl" >> "$TMP/$name.rates"
-    sed -n 's/.*communication: .*(\([0-9.]*\)%), \([0-9]*\) bytes.*/\1 \2/p' "$TMP/$name.log" >> "$TMP/$name.comm"
+    sed -n 's/.*communication: .*(\([0-9.]*\)%), \([0-9]*\) bytes.*waiting for other ranks \([0-9.]*\)%.*/\1 \2 \3/p' \
+        "$TMP/$name.log" >> "$TMP/$name.comm"
 }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -53,13 +54,14 @@ done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 a=$(median "$TMP/1x1.rates") b=$(median "$TMP/1x2.rates") c=$(median "$TMP/2x1.rates")
 share=$(cut -d' ' -f1 "$TMP/2x1.comm" > "$TMP/share"; median "$TMP/share")
+waiting=$(cut -d' ' -f3 "$TMP/2x1.comm" > "$TMP/wait"; median "$TMP/wait")
 bytes=$(cut -d' ' -f2 "$TMP/2x1.comm" | head -n 1)
 params=$(sed -n 's/.*, \([0-9]*\) parameters.*/\1/p' "$TMP/1x1.log" | head -n 1)
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 printf '%-24s %10s\n' "configuration" "tok/s" "1 process x 1 thread" "$a" "1 process x 2 threads" "$b" \
     "2 ranks x 1 thread" "$c"
 awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "2 ranks / 1x1 = %.2f (target 1.8), 2 ranks / 1x2 = %.2f (target 0.95)\n", c / a, c / b }'
-echo "2 ranks: communication ${share}% of rank 0's training time (median), $bytes bytes sent per step; $params parameters"
+echo "2 ranks: communication ${share}% of rank 0's training time (median), of which waiting for the other rank's step ${waiting}% of the time (median); $bytes bytes sent per step; $params parameters"
 echo "$cpu, $(nproc) cores; load $load0 -> $load1; median of $REPS, $STEPS steps each"
 
 # On paper, for N machines like this one, each with this batch and the step time of

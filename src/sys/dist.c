@@ -29,8 +29,9 @@ static struct {
     int (*allreduce)(const void *, void *, int, mpi_handle, mpi_handle, mpi_handle);
     int (*bcast)(void *, int, mpi_handle, int, mpi_handle);
     int (*abort)(mpi_handle, int);
+    int (*barrier)(mpi_handle);
 } mpi = {0, 1, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         NULL, NULL, NULL, NULL, NULL};
+         NULL, NULL, NULL, NULL, NULL, NULL};
 
 static const char LIBRARY[] = "libmpi.so.40";
 
@@ -65,7 +66,7 @@ static int load(void)
         FIND(comm_rank, "MPI_Comm_rank") || FIND(comm_size, "MPI_Comm_size") ||
         FIND(isend, "MPI_Isend") || FIND(irecv, "MPI_Irecv") || FIND(waitall, "MPI_Waitall") ||
         FIND(allgather, "MPI_Allgather") || FIND(allreduce, "MPI_Allreduce") ||
-        FIND(bcast, "MPI_Bcast") || FIND(abort, "MPI_Abort"))
+        FIND(bcast, "MPI_Bcast") || FIND(abort, "MPI_Abort") || FIND(barrier, "MPI_Barrier"))
         return -1;
     return 0;
 }
@@ -154,6 +155,11 @@ void dist_broadcast(void *buf, size_t bytes, int root)
     for (size_t off = 0; off < bytes; off += PIECE)
         mpi.bcast((char *)buf + off, (int)(bytes - off < PIECE ? bytes - off : PIECE), mpi.byte,
                   root, mpi.comm);
+}
+
+void dist_barrier(void)
+{
+    if (mpi.size > 1) mpi.barrier(mpi.comm);
 }
 
 void dist_abort(int code)

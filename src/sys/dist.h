@@ -26,6 +26,8 @@ void dist_allgather(const void *mine, size_t bytes, void *all);
 /* v[i] = the largest v[i] of all ranks, on every rank (integers: exact in any order). */
 void dist_max_ints(int *v, int n);
 void dist_broadcast(void *buf, size_t bytes, int root);
+/* Returns when every rank has called it. */
+void dist_barrier(void);
 /* Ends every rank of the job with status code. */
 void dist_abort(int code);
 

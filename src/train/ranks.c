@@ -11,7 +11,7 @@
 struct ranks_sum {
     unsigned char *their_written;
     float *send, *recv;
-    double seconds, bytes_sent;
+    double seconds, wait_seconds, bytes_sent;
 };
 
 ranks_sum *ranks_sum_new(size_t n_floats, size_t pages)
@@ -100,6 +100,7 @@ static void unpack_add(rank_gradient *g, const unsigned char *their_written, con
 }
 
 double ranks_sum_seconds(const ranks_sum *s) { return s->seconds; }
+double ranks_sum_wait_seconds(const ranks_sum *s) { return s->wait_seconds; }
 double ranks_sum_bytes_sent(const ranks_sum *s) { return s->bytes_sent; }
 
 void ranks_sum_gradient(ranks_sum *s, rank_gradient g)
@@ -108,6 +109,8 @@ void ranks_sum_gradient(ranks_sum *s, rank_gradient g)
     int to[ranks > 1 ? ranks : 1];
     level_peers p = {-1, 0, to};
     double t0 = now_seconds();
+    dist_barrier(); /* apart, for the figures: the time the others' steps took longer */
+    s->wait_seconds += now_seconds() - t0;
     for (int block = 1; block < ranks; block *= 2) {
         peers_at(rank, block, ranks, &p);
         if (p.from < 0) continue; /* no block beside this one at this level */

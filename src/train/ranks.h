@@ -25,9 +25,10 @@ ranks_sum *ranks_sum_new(size_t n_floats, size_t pages);
 void ranks_sum_free(ranks_sum *s);
 /* Sums g across all ranks (every rank calls it with its own). */
 void ranks_sum_gradient(ranks_sum *s, rank_gradient g);
-/* What the sums so far cost this rank: seconds in communication (waiting for the slowest
- * rank included) and bytes sent. */
+/* What the sums so far cost this rank: seconds in communication, of them waiting for the
+ * slowest rank to be ready, and bytes sent. */
 double ranks_sum_seconds(const ranks_sum *s);
+double ranks_sum_wait_seconds(const ranks_sum *s);
 double ranks_sum_bytes_sent(const ranks_sum *s);
 
 #endif

@@ -105,6 +105,8 @@ double train_step_comm_seconds(const train_step *s)
     return s->across ? ranks_sum_seconds(s->across) + s->gather_seconds : 0;
 }
 
+double train_step_wait_seconds(const train_step *s) { return s->across ? ranks_sum_wait_seconds(s->across) : 0; }
+
 double train_step_comm_bytes(const train_step *s) { return s->across ? ranks_sum_bytes_sent(s->across) : 0; }
 
 void train_step_release(train_step *s)

@@ -32,6 +32,8 @@ void train_step_free(train_step *s);
 int train_step_workers(const train_step *s);
 /* Seconds spent in communication with the other ranks so far (0 in one process). */
 double train_step_comm_seconds(const train_step *s);
+/* Of those, seconds spent waiting for the other ranks to finish their backward pass. */
+double train_step_wait_seconds(const train_step *s);
 /* Bytes of gradient this rank sent so far. */
 double train_step_comm_bytes(const train_step *s);
 

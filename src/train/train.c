@@ -396,9 +396,11 @@ static void report_communication(const run *r)
 {
     if (dist_size() == 1 || r->o->quiet) return;
     double secs = progress_run_seconds(&r->pr) - r->rs.elapsed, comm = train_step_comm_seconds(r->step);
+    double wait = train_step_wait_seconds(r->step), pct = secs > 0 ? 100 / secs : 0;
     long steps = r->attempts > 0 ? r->attempts : 1;
-    fprintf(stderr, "seqtrans: communication: %.2fs of %.2fs (%.1f%%), %.0f bytes sent per step\n", comm,
-            secs, secs > 0 ? 100 * comm / secs : 0, train_step_comm_bytes(r->step) / (double)steps);
+    fprintf(stderr, "seqtrans: communication: %.2fs of %.2fs (%.1f%%), %.0f bytes sent per step; "
+            "waiting for other ranks %.1f%%, the rest %.1f%%\n", comm, secs, comm * pct,
+            train_step_comm_bytes(r->step) / (double)steps, wait * pct, (comm - wait) * pct);
 }
 
 /* How the run ended: 0 done, 128 + the signal when interrupted (after saving). */
