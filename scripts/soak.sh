@@ -32,6 +32,6 @@ done
 wait "$pid"
 
 echo "== kill -9 during saves of a large model, 20 times"
-sh scripts/kill_saves.sh ./seqtrans "$out" 20 data/corpus.tsv --hidden 1024 --emb 512 --layers 2 \
+sh scripts/kill_saves.sh ./seqtrans "$out" 20 4000 data/corpus.tsv --hidden 1024 --emb 512 --layers 2 \
     --threads 2 -q --max-steps 12
 ls -l "$out/ref.model"

@@ -349,6 +349,11 @@ identical() {
 ok "reproducible run 1" "$SEQTRANS" train "$corpus" $TINY --max-steps 30 -o "$TMP/r1.model"
 ok "reproducible run 2" "$SEQTRANS" train "$corpus" $TINY --max-steps 30 -o "$TMP/r2.model"
 identical "same seed, same bytes" "$TMP/r1.model" "$TMP/r2.model"
+# the corpus is read on all threads; with --batch 1 a step has one worker whatever the thread
+# count, so only the reading differs between these two
+ok "read on 1 thread" "$SEQTRANS" train data/corpus.tsv $TINY --batch 1 --threads 1 --max-steps 20 -o "$TMP/t1.model"
+ok "read on 3 threads" "$SEQTRANS" train data/corpus.tsv $TINY --batch 1 --threads 3 --max-steps 20 -o "$TMP/t3.model"
+identical "the corpus read on 1 or 3 threads gives the same bytes" "$TMP/t1.model" "$TMP/t3.model"
 ok "one epoch" "$SEQTRANS" train "$corpus" $TINY --epochs 1 -o "$TMP/e12.model"
 ok "then resume to two" "$SEQTRANS" train "$corpus" $TINY --resume --epochs 2 -o "$TMP/e12.model"
 ok "two epochs straight" "$SEQTRANS" train "$corpus" $TINY --epochs 2 -o "$TMP/e2.model"

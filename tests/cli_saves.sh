@@ -23,7 +23,7 @@ grep -q "is not 'epoch', a number of steps or a duration like 30m" "$TMP/err" &&
 # kill -9 during saves of a model of 60 MB: every kill leaves a loadable file (the old one
 # or the new one), the next trainer removes the killed one's temporary file and resumes,
 # and the run ends with the bytes of one that was never interrupted
-sh scripts/kill_saves.sh "$SEQTRANS" "$TMP" 20 data/corpus.tsv --threads 2 -q --max-steps 30 > "$TMP/kills" 2>&1 &&
+sh scripts/kill_saves.sh "$SEQTRANS" "$TMP" 20 200 data/corpus.tsv --threads 2 -q --max-steps 30 > "$TMP/kills" 2>&1 &&
     pass || fail "twenty kills during saves: $(cat "$TMP/kills")"
 grep -q "in a save [1-9]" "$TMP/kills" && pass || fail "some kills landed in the middle of a save: $(head -n 1 "$TMP/kills")"
 echo "cli_saves: $(tail -n 1 "$TMP/kills")"

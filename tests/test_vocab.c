@@ -152,6 +152,34 @@ static void test_build_is_deterministic(void)
     vocab_counter_free(b);
 }
 
+static void test_merge_equals_one_count(void)
+{
+    /* a corpus counted in three parts and merged: the counts, and so the vocabulary, of
+     * one count over all of it (enough tokens that the merged table grows) */
+    vocab_counter *whole = vocab_counter_new(), *part[3];
+    for (int k = 0; k < 3; k++) part[k] = vocab_counter_new();
+    char tok[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(tok, sizeof tok, "w%d", (i * 7919) % 1009);
+        vocab_counter_add(whole, tok);
+        vocab_counter_add(part[i % 3], tok);
+    }
+    vocab_counter_merge(part[0], part[1]);
+    vocab_counter_merge(part[0], part[2]);
+    CHECK(vocab_counter_count(part[0], "w5") == vocab_counter_count(whole, "w5"));
+    CHECK(vocab_counter_count(part[0], "w5") > 1);
+    vocab *a = vocab_build(whole, 2, 500), *b = vocab_build(part[0], 2, 500);
+    size_t la, lb;
+    char *sa = vocab_serialize(a, &la), *sb = vocab_serialize(b, &lb);
+    CHECK(la == lb && !memcmp(sa, sb, la));
+    free(sa);
+    free(sb);
+    vocab_free(a);
+    vocab_free(b);
+    vocab_counter_free(whole);
+    for (int k = 0; k < 3; k++) vocab_counter_free(part[k]);
+}
+
 static void test_serialize_round_trip(void)
 {
     vocab_counter *c = sample_counter();
@@ -299,6 +327,7 @@ int main(void)
     RUN_TEST(test_min_count_and_cap);
     RUN_TEST(test_many_tokens);
     RUN_TEST(test_build_is_deterministic);
+    RUN_TEST(test_merge_equals_one_count);
     RUN_TEST(test_serialize_round_trip);
     RUN_TEST(test_deserialize_rejects_truncation);
     RUN_TEST(test_deserialize_rejects_malformed);

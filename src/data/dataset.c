@@ -43,6 +43,13 @@ void dataset_add(dataset *d, const int *src, int src_len, const int *tgt, int tg
     d->tgt_len[d->n - 1] = tgt_len;
 }
 
+void dataset_append(dataset *d, const dataset *from)
+{
+    for (long i = 0; i < from->n; i++)
+        dataset_add(d, from->ids + from->src_off[i], from->src_len[i], from->ids + from->tgt_off[i],
+                    from->tgt_len[i]);
+}
+
 static void shuffle(long *a, long n, rng_t *rng)
 {
     for (long i = n - 1; i > 0; i--) {

@@ -17,6 +17,8 @@ typedef struct {
 
 void dataset_init(dataset *d);
 void dataset_add(dataset *d, const int *src, int src_len, const int *tgt, int tgt_len);
+/* Appends from's pairs to d, in order. */
+void dataset_append(dataset *d, const dataset *from);
 void dataset_free(dataset *d);
 
 /* The pairs of one epoch, grouped into batches: order[] holds pair indices, batch k covers

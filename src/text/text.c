@@ -170,9 +170,28 @@ static void finish_tokens(token_list *t)
     for (int i = 0; i < t->n; i++) t->tok[i] = t->arena + t->tok_start[i];
 }
 
+static int is_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80) return 0;
+    return 1;
+}
+
+static void reserve_cps(token_list *t, size_t n)
+{
+    if (n <= t->cps_cap) return;
+    t->cps_cap = n + n / 2;
+    t->cps = xrealloc(t->cps, t->cps_cap * sizeof *t->cps);
+}
+
 /* NFKC of s into t->cps; returns the number of codepoints, or -1 if utf8proc refuses. */
 static long normalize_into(token_list *t, const char *s, size_t len)
 {
+    if (is_ascii(s, len)) { /* NFKC leaves ASCII as it is: most English lines */
+        reserve_cps(t, len);
+        for (size_t i = 0; i < len; i++) t->cps[i] = (unsigned char)s[i];
+        return (long)len;
+    }
     for (;;) {
         utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
                                                 t->cps, (utf8proc_ssize_t)t->cps_cap,
@@ -182,8 +201,7 @@ static long normalize_into(token_list *t, const char *s, size_t len)
             n = utf8proc_normalize_utf32(t->cps, n, NORMALIZE_OPTIONS);
             return n < 0 ? -1 : (long)n;
         }
-        t->cps_cap = (size_t)n + (size_t)n / 2;
-        t->cps = xrealloc(t->cps, t->cps_cap * sizeof *t->cps);
+        reserve_cps(t, (size_t)n);
     }
 }
 

@@ -67,16 +67,24 @@ static void counter_grow(vocab_counter *c)
     c->cap = cap;
 }
 
-void vocab_counter_add(vocab_counter *c, const char *tok)
+static void counter_add_hashed(vocab_counter *c, const char *tok, uint64_t h, long n)
 {
-    uint64_t h = hash_token(tok);
     count_entry *e = counter_slot(c->slots, c->cap, tok, h);
     if (e->tok) {
-        e->count++;
+        e->count += n;
         return;
     }
-    *e = (count_entry){xstrdup(tok), h, 1};
+    *e = (count_entry){xstrdup(tok), h, n};
     if (++c->n * 2 > c->cap) counter_grow(c);
+}
+
+void vocab_counter_add(vocab_counter *c, const char *tok) { counter_add_hashed(c, tok, hash_token(tok), 1); }
+
+void vocab_counter_merge(vocab_counter *into, const vocab_counter *from)
+{
+    for (size_t i = 0; i < from->cap; i++)
+        if (from->slots[i].tok)
+            counter_add_hashed(into, from->slots[i].tok, from->slots[i].hash, from->slots[i].count);
 }
 
 long vocab_counter_count(const vocab_counter *c, const char *tok)

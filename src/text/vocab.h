@@ -15,6 +15,9 @@ typedef struct vocab vocab;
 /* Counts token occurrences (a hash map owning copies of the tokens). */
 vocab_counter *vocab_counter_new(void);
 void vocab_counter_add(vocab_counter *c, const char *tok);
+/* Adds from's counts to into's (counters of parts of a corpus, counted on several threads:
+ * the sums, hence the vocabulary, do not depend on how it was split). */
+void vocab_counter_merge(vocab_counter *into, const vocab_counter *from);
 /* Occurrences of tok counted so far (0 when never seen). */
 long vocab_counter_count(const vocab_counter *c, const char *tok);
 void vocab_counter_free(vocab_counter *c);

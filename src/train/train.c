@@ -364,7 +364,7 @@ static int setup(run *r)
     if (provenance_inputs(o, &r->inputs) != 0 || training_read(o->corpus, o, &c) != 0) return -1;
     int rc = setup_model(r, &c);
     if (rc == 0 && o->resume) training_orient_like_model(r->m, &c, o->corpus);
-    if (rc == 0) rc = training_encode(r->m, &c, o->max_len, &r->train, o->corpus);
+    if (rc == 0) rc = training_encode(r->m, &c, o, &r->train, o->corpus);
     corpus_free(&c);
     if (rc != 0) return rc;
     if (o->dev) {

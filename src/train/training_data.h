@@ -13,9 +13,10 @@ int training_read(const char *path, const train_options *o, corpus *c);
  * model for c, set in cfg; *sv and *tv are the vocabularies. */
 void training_vocabularies(const corpus *c, const train_options *o, model_config *cfg, vocab **sv,
                            vocab **tv);
-/* c's pairs as m's ids into d, leaving out (and counting) those longer than max_len.
- * Returns 0, or -1 with an error printed when none is left. */
-int training_encode(const model *m, const corpus *c, int max_len, dataset *d, const char *name);
+/* c's pairs as m's ids into d (which it sets), leaving out (and counting) those longer than --max-len.
+ * Both this and training_vocabularies run on o's threads. Returns 0, or -1 with an error
+ * printed when none is left. */
+int training_encode(const model *m, const corpus *c, const train_options *o, dataset *d, const char *name);
 /* A resumed run reads its corpora the way the model m translates: c turned round if not. */
 void training_orient_like_model(const model *m, corpus *c, const char *name);
 
