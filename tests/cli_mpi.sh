@@ -4,6 +4,10 @@
 # checkpoint; a killed rank stops the others quickly with a message naming it, and the
 # last checkpoint resumes. Skipped where mpirun is not installed.
 . tests/cli_lib.sh
+# a rank on a machine without Open MPI says what to install (no mpirun needed to show it)
+exits 1 "a rank without libmpi" env OMPI_COMM_WORLD_SIZE=2 SEQTRANS_TEST_MPI_LIBRARY=libmpi-absent.so.0 \
+    "$SEQTRANS" train data/corpus.tsv --emb 8 --hidden 8 -q --max-steps 1 -o "$TMP/no-mpi.model"
+grep -q "apt-get install openmpi-bin" "$TMP/err" && pass || fail "the message says what to install"
 if ! command -v mpirun >/dev/null 2>&1; then
     echo "cli_mpi: skipped: no mpirun (apt-get install openmpi-bin libopenmpi-dev)"
     summary cli_mpi
