@@ -133,10 +133,12 @@ static int train_batch(run *r, long k)
     step_result s = train_step_compute(r->step, &b, &r->rs.drop_rng);
     if (injected_fault(++r->attempts)) s.loss.loss = NAN;
     if (!isfinite(s.loss.loss) || !isfinite(s.grad_norm)) {
-        st_warn("step %ld: non-finite loss or gradient; this batch is skipped", r->rs.step + 1);
+        if (dist_rank() == 0) /* the ranks decide alike: one says so */
+            st_warn("step %ld: non-finite loss or gradient; this batch is skipped", r->rs.step + 1);
         train_step_skip(r->step);
         if (++r->nonfinite_in_row >= 5) {
-            st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
+            if (dist_rank() == 0)
+                st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
             return -1;
         }
         return 0;
