@@ -134,7 +134,8 @@ void decoder_rows_start(decoder_rows *d, const model *m, const encoder_state *e,
     memset(d, 0, sizeof *d);
     d->m = m; d->enc = e; d->n = n; d->S = S; d->cap = cap; d->rows = n; d->src_len = src_len;
     d->keys = arena_alloc(ar, (size_t)S * n * H);
-    attention_keys(m->w.attn_wa, e->outputs[c->layers - 1], S * n, H, d->keys);
+    if (m->w.q_attn_keys) qgemm(S * n, e->outputs[c->layers - 1], H, m->w.q_attn_keys, NULL, 0, d->keys, H);
+    else attention_keys(m->w.attn_wa, e->outputs[c->layers - 1], S * n, H, d->keys);
     for (int l = 0; l < c->layers; l++)
         for (int k = 0; k < cell->carries; k++) {
             d->state[l][k] = arena_alloc(ar, (size_t)cap * H);
@@ -177,7 +178,7 @@ void decoder_rows_step(decoder_rows *d, const int *prev, float *logits)
     const model_config *c = &m->cfg;
     const cell_ops *cell = model_cell(c);
     int R = d->rows, H = c->hidden;
-    embedding_forward(m->w.tgt_emb, c->emb, prev, R, d->x);
+    embedding_lookup(m->w.tgt_emb, m->w.q_tgt_emb, c->emb, prev, R, d->x);
     const float *in = d->x;
     for (int l = 0; l < c->layers; l++) {
         cell->step(&m->w.dec[l], R, in, d->state[l], d->work);
