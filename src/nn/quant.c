@@ -138,6 +138,14 @@ static int floats_in_range(const float *f, size_t n)
     return !bad;
 }
 
+/* Scales within 2^40, so that every dequantized weight is within the float format's 2^50. */
+static int scales_in_range(const qmatrix *q)
+{
+    int bad = 0;
+    for (int j = 0; j < q->N; j++) bad |= !(fabsf(q->scales[j]) <= 0x1p40f);
+    return !bad;
+}
+
 /* Points the model's views at the image's matrices and its biases into the image. */
 static int view_image(model *m, const unsigned char *p)
 {
@@ -146,8 +154,9 @@ static int view_image(model *m, const unsigned char *p)
     int n = quant_specs(&m->cfg, &m->w, s), nb = quant_biases(&m->cfg, &m->w, b);
     for (int i = 0; i < n; i++) {
         size_t bytes = qmatrix_bytes(s[i].K, s[i].N);
-        if (qmatrix_view(p, bytes, &m->qmats[i]) != 0 || m->qmats[i].K != s[i].K || m->qmats[i].N != s[i].N) {
-            st_error("int8 weights: matrix %d of %d is not a [%d x %d] int8 matrix with finite scales",
+        if (qmatrix_view(p, bytes, &m->qmats[i]) != 0 || m->qmats[i].K != s[i].K || m->qmats[i].N != s[i].N ||
+            !scales_in_range(&m->qmats[i])) {
+            st_error("int8 weights: matrix %d of %d is not a [%d x %d] int8 matrix with finite scales within 2^40",
                      i + 1, n, s[i].K, s[i].N);
             return -1;
         }
