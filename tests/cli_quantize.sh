@@ -21,10 +21,14 @@ ok "translate -m int8 --beam 1" "$SEQTRANS" translate -m "$TMP/q.model" --beam 1
 cmp -s "$TMP/int8.out" "$TMP/float.out" && fail "int8 translation is the float one byte for byte (are int8 products used?)" || pass
 agree=$(paste "$TMP/float.out" "$TMP/int8.out" | awk -F'\t' '$1 == $2' | wc -l)
 [ "$agree" -ge 30 ] && pass || fail "int8 agrees with float on $agree of 40 lines"
-: > "$TMP/one.out"
-while IFS= read -r line; do
-    printf '%s\n' "$line" | "$SEQTRANS" translate -m "$TMP/q.model" --beam 3 >> "$TMP/one.out" || fail "translate one line"
-done < "$TMP/src.txt"
+# one_at_a_time MODEL SRC OUT: SRC translated one line per process (beam 3) into OUT
+one_at_a_time() {
+    : > "$3"
+    while IFS= read -r line; do
+        printf '%s\n' "$line" | "$SEQTRANS" translate -m "$1" --beam 3 >> "$3" || fail "translate one line with $1"
+    done < "$2"
+}
+one_at_a_time "$TMP/q.model" "$TMP/src.txt" "$TMP/one.out"
 ok "translate -m int8 --beam 3, batched" "$SEQTRANS" translate -m "$TMP/q.model" --beam 3 --batch 16 "$TMP/src.txt"
 cmp -s "$TMP/out" "$TMP/one.out" && pass || fail "int8: one at a time equals batched"
 ok "eval -m int8" "$SEQTRANS" eval -m "$TMP/q.model" tests/fixtures/lstm-v1.tsv
@@ -42,10 +46,7 @@ grep -q 'int8 model.*for translating only' "$TMP/err" && pass || fail "resume re
     -o "$TMP/g.model" 2>/dev/null
 ok "quantize a GRU model" "$SEQTRANS" quantize "$TMP/g.model" -o "$TMP/gq.model"
 cut -f1 data/corpus.tsv | head -n 24 > "$TMP/g.src"
-: > "$TMP/gone.out"
-while IFS= read -r line; do
-    printf '%s\n' "$line" | "$SEQTRANS" translate -m "$TMP/gq.model" --beam 3 >> "$TMP/gone.out" || fail "translate one line (GRU int8)"
-done < "$TMP/g.src"
+one_at_a_time "$TMP/gq.model" "$TMP/g.src" "$TMP/gone.out"
 ok "translate -m GRU int8 --beam 3, batched" "$SEQTRANS" translate -m "$TMP/gq.model" --beam 3 --batch 8 "$TMP/g.src"
 cmp -s "$TMP/out" "$TMP/gone.out" && pass || fail "GRU int8: one at a time equals batched"
 ok "translate -m GRU float" "$SEQTRANS" translate -m "$TMP/g.model" --beam 3 "$TMP/g.src"
