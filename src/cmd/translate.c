@@ -200,6 +200,9 @@ int cmd_translate(int argc, char **argv)
     blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
     if (model_file_read_only(o.model_path ? o.model_path : model_default_path(), &m) != 0) return 1;
+    /* An int8 model's translation runs no BLAS product: loading OpenBLAS would only cost
+     * time (no thread has started yet, as blas_init needs). */
+    if (!m->qimage) blas_init();
     decode_options dopt = {.beam = o.beam > o.nbest ? o.beam : o.nbest, .len_alpha = o.alpha,
                            .nbest = o.nbest, .logprob = o.scores || o.nbest,
                            .attention = o.alignment == ALIGN_SOFT};

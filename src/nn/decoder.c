@@ -152,13 +152,34 @@ void decoder_rows_start(decoder_rows *d, const model *m, const encoder_state *e,
     for (int b = 0; b < n; b++) d->sent[b] = b;
 }
 
+/* scores[j] = keys[j] . h and ctx = sum_j scores[j] enc[j] over len rows ld floats apart, in
+ * plain loops: an int8 model's translation calls no BLAS at all, so it need not load it. */
+static void dot_rows(int len, int H, const float *keys, size_t ld, const float *h, float *scores)
+{
+    for (int j = 0; j < len; j++) {
+        const float *k = keys + (size_t)j * ld;
+        float s = 0;
+        for (int i = 0; i < H; i++) s += k[i] * h[i];
+        scores[j] = s;
+    }
+}
+
+static void weighted_rows(int len, int H, const float *enc, size_t ld, const float *scores, float *ctx)
+{
+    memset(ctx, 0, H * sizeof *ctx);
+    for (int j = 0; j < len; j++)
+        for (int i = 0; i < H; i++) ctx[i] += scores[j] * enc[(size_t)j * ld + i];
+}
+
 /* Attention for row r whose top state is h: [context h] into d->ctx_h, and the most
  * attended source position. */
 static void attend_row(decoder_rows *d, int r, const float *h, float *scores)
 {
-    int n = d->n, H = d->m->cfg.hidden, b = d->sent[r], len = d->src_len[b];
+    int n = d->n, H = d->m->cfg.hidden, b = d->sent[r], len = d->src_len[b], int8 = d->m->qimage != NULL;
     const float *enc = d->enc->outputs[d->m->cfg.layers - 1];
-    gemv(0, len, H, 1, d->keys + (size_t)b * H, n * H, h, 0, scores);
+    float *ctx = d->ctx_h + (size_t)r * 2 * H;
+    if (int8) dot_rows(len, H, d->keys + (size_t)b * H, (size_t)n * H, h, scores);
+    else gemv(0, len, H, 1, d->keys + (size_t)b * H, n * H, h, 0, scores);
     masked_softmax(scores, len, len);
     int arg = 0;
     for (int j = 1; j < len; j++) arg = scores[j] > scores[arg] ? j : arg;
@@ -168,8 +189,9 @@ static void attend_row(decoder_rows *d, int r, const float *h, float *scores)
         memcpy(w, scores, len * sizeof *w);
         memset(w + len, 0, (size_t)(d->S - len) * sizeof *w);
     }
-    gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, d->ctx_h + (size_t)r * 2 * H);
-    memcpy(d->ctx_h + (size_t)r * 2 * H + H, h, H * sizeof(float));
+    if (int8) weighted_rows(len, H, enc + (size_t)b * H, (size_t)n * H, scores, ctx);
+    else gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, ctx);
+    memcpy(ctx + H, h, H * sizeof(float));
 }
 
 void decoder_rows_step(decoder_rows *d, const int *prev, float *logits)
