@@ -9,6 +9,8 @@
 #   3. translation throughput, greedy and beam 5, on the dev sources,
 #   4. peak resident memory of train and translate,
 #   5. wall time of translating one sentence, process start to exit,
+#   3-5 also for the int8 copy of the model (seqtrans quantize), alternating float and int8
+#   runs so that both see the same load, with its file size,
 # prints a table with the targets of issue #4 and appends one row to bench/results.tsv.
 # Method and formulas: bench/README.md.
 #
@@ -216,112 +218,107 @@ N_DEV=$(wc -l <"$TMP/dev.src" | tr -d ' ')
 REF_TOK=$(awk -F '\t' '{ sub(/\r$/, ""); print $2 }' "$DATA/dev.tsv" | $SEQ tokenize -l zh | awk '{ n += NF } END { print n + 0 }')
 REF_LEN=$(div "$REF_TOK" "$N_DEV" 2)
 
-# translate_bench BEAM: sets SENT_S TOK_S RSS_KB OUT_LEN TR_NOTE
-translate_bench() {
-    beam=$1 reps=$REPS extra="" TR_NOTE=""
-    : >"$TMP/tr.secs"
-    RSS_KB=0 r=0
-    while [ "$r" -lt "$reps" ]; do
-        t0=$(now_ns)
-        if $TIME -f '%M' -o "$TMP/tr.time" $SEQ translate -m "$MODEL" --beam "$beam" \
-            --threads "$THREADS" $extra "$TMP/dev.src" >"$TMP/out.$beam" 2>"$TMP/tr.err"; then
-            rc=0
-        else
-            rc=$?
-        fi
-        t1=$(now_ns)
-        if [ "$rc" -ne 0 ] || [ "$(wc -l <"$TMP/out.$beam" | tr -d ' ')" -ne "$N_DEV" ]; then
-            how="exit $rc"
-            sig=$(sed -n 's/.*terminated by signal \([0-9]*\).*/\1/p' "$TMP/tr.time")
-            [ -z "$sig" ] || how="signal $sig"
-            how="$how after $(wc -l <"$TMP/out.$beam" | tr -d ' ') of $N_DEV lines"
-            if [ -z "$extra" ]; then
-                say "translate --beam $beam FAILED ($how); retrying with --batch $N_DEV"
-                TR_NOTE="default batch FAILED ($how); figures are with --batch $N_DEV"
-                extra="--batch $N_DEV" r=0
-                : >"$TMP/tr.secs"
-                continue
-            fi
-            say "translate --beam $beam --batch $N_DEV FAILED too ($how)"
-            SENT_S="FAIL" TOK_S="FAIL" OUT_LEN="n/a" TR_NOTE="FAILED ($how) with default and --batch $N_DEV"
-            return 0
-        fi
-        k=$(tail -n 1 "$TMP/tr.time" | tr -cd 0-9)
-        [ -z "$k" ] || [ "$k" -le "$RSS_KB" ] || RSS_KB=$k
-        echo "$((t1 - t0))" >>"$TMP/tr.secs"
-        r=$((r + 1))
-        # keep the whole benchmark within its time budget when translation is very slow
-        if [ "$r" = 1 ] && [ "$((t1 - t0))" -gt 40000000000 ] && [ "$reps" -gt 1 ]; then
-            reps=1 TR_NOTE="${TR_NOTE:+$TR_NOTE; }1 run only (slow)"
-        fi
-    done
-    ns=$(median <"$TMP/tr.secs")
-    out_tok=$($SEQ tokenize -l zh "$TMP/out.$beam" | awk '{ n += NF } END { print n + 0 }')
+# ---- 3, 4, 5 for the float model and its int8 copy (seqtrans quantize), alternately ----
+# Each round runs the float model, then the int8 one, so that both see the same load; the
+# figures are medians over the rounds.
+FLOAT_MODEL=$MODEL Q8_MODEL=$TMP/int8.model
+if ! $SEQ quantize "$MODEL" -o "$Q8_MODEL" 2>"$TMP/q8.err"; then
+    say "quantize FAILED: $(cat "$TMP/q8.err")"
+    Q8_MODEL=""
+fi
+
+# translate_once MODEL BEAM TAG: one timed translation of the dev sources; appends the wall
+# time (ns) to TAG.ns and the peak RSS (kB) to TAG.rss; on failure writes why to TAG.fail.
+translate_once() {
+    [ ! -s "$TMP/$3.fail" ] || return 0
+    t0=$(now_ns)
+    if $TIME -f '%M' -o "$TMP/tr.time" $SEQ translate -m "$1" --beam "$2" --threads "$THREADS" \
+        "$TMP/dev.src" >"$TMP/$3.out" 2>"$TMP/tr.err"; then rc=0; else rc=$?; fi
+    t1=$(now_ns)
+    lines=$(wc -l <"$TMP/$3.out" | tr -d ' ')
+    if [ "$rc" -ne 0 ] || [ "$lines" -ne "$N_DEV" ]; then
+        sig=$(sed -n 's/.*terminated by signal \([0-9]*\).*/\1/p' "$TMP/tr.time")
+        echo "FAILED (${sig:+signal $sig}${sig:-exit $rc} after $lines of $N_DEV lines)" >"$TMP/$3.fail"
+        say "translate -m $1 --beam $2: $(cat "$TMP/$3.fail")"
+        return 0
+    fi
+    echo "$((t1 - t0))" >>"$TMP/$3.ns"
+    tail -n 1 "$TMP/tr.time" | tr -cd 0-9 >>"$TMP/$3.rss"
+    echo >>"$TMP/$3.rss"
+}
+
+# summarize TAG: sets SENT_S TOK_S RSS_KB OUT_LEN TR_NOTE from the TAG files
+summarize() {
+    TR_NOTE="" OUT_LEN="n/a" RSS_KB=0
+    if [ -s "$TMP/$1.fail" ] || [ ! -s "$TMP/$1.ns" ]; then
+        SENT_S="FAIL" TOK_S="FAIL" TR_NOTE=$(cat "$TMP/$1.fail" 2>/dev/null || echo "not run")
+        return 0
+    fi
+    ns=$(median <"$TMP/$1.ns")
+    RSS_KB=$(sort -n "$TMP/$1.rss" | tail -n 1)
+    out_tok=$($SEQ tokenize -l zh "$TMP/$1.out" | awk '{ n += NF } END { print n + 0 }')
     SENT_S=$(awk -v n="$N_DEV" -v t="$ns" 'BEGIN { printf "%.1f\n", n / (t / 1e9) }')
     TOK_S=$(awk -v n="$out_tok" -v t="$ns" 'BEGIN { printf "%.1f\n", n / (t / 1e9) }')
     OUT_LEN=$(div "$out_tok" "$N_DEV" 2)
-    [ "$reps" -eq 1 ] || TR_NOTE="${TR_NOTE:+$TR_NOTE; }median of $reps"
+    TR_NOTE="median of $(wc -l <"$TMP/$1.ns" | tr -d ' '), alternating float and int8"
 }
-say "translating $N_DEV dev sentences, greedy"
-translate_bench 1
-GR_SENT=$SENT_S GR_TOK=$TOK_S GR_RSS=$RSS_KB GR_LEN=$OUT_LEN GR_NOTE=$TR_NOTE
-say "translating $N_DEV dev sentences, beam 5"
-translate_bench 5
-BM_SENT=$SENT_S BM_TOK=$TOK_S BM_RSS=$RSS_KB BM_LEN=$OUT_LEN BM_NOTE=$TR_NOTE
+
+for beam in 1 5; do
+    say "translating $N_DEV dev sentences, beam $beam, float${Q8_MODEL:+ and int8 alternately}"
+    r=0 reps=$REPS
+    while [ "$r" -lt "$reps" ]; do
+        t0=$(now_ns)
+        translate_once "$FLOAT_MODEL" "$beam" "f$beam"
+        # keep the whole benchmark within its time budget when translation is very slow
+        [ "$r" -gt 0 ] || [ "$(($(now_ns) - t0))" -le 40000000000 ] || reps=1
+        [ -z "$Q8_MODEL" ] || translate_once "$Q8_MODEL" "$beam" "q$beam"
+        r=$((r + 1))
+    done
+done
+summarize f1; GR_SENT=$SENT_S GR_TOK=$TOK_S GR_RSS=$RSS_KB GR_LEN=$OUT_LEN GR_NOTE=$TR_NOTE
+summarize f5; BM_SENT=$SENT_S BM_TOK=$TOK_S BM_RSS=$RSS_KB BM_LEN=$OUT_LEN BM_NOTE=$TR_NOTE
 TR_RSS_KB=$GR_RSS
 [ "$BM_RSS" -le "$TR_RSS_KB" ] || TR_RSS_KB=$BM_RSS
 [ "$TR_RSS_KB" -gt 0 ] || TR_RSS_KB="n/a"
-
-# ---- 3b. the same with the int8 copy of the model (seqtrans quantize), same run ----
-FLOAT_MODEL=$MODEL
-Q8_GR="FAIL" Q8_BM="FAIL" Q8_RSS=0 Q8_ONE="FAIL" Q8_RATIO="n/a"
-if $SEQ quantize "$MODEL" -o "$TMP/int8.model" 2>"$TMP/q8.err"; then
-    Q8_RATIO=$(div "$(wc -c <"$MODEL")" "$(wc -c <"$TMP/int8.model")" 2)
-    MODEL=$TMP/int8.model
-    say "translating $N_DEV dev sentences, greedy, int8"
-    translate_bench 1
-    Q8_GR=$SENT_S Q8_RSS=$RSS_KB
-    say "translating $N_DEV dev sentences, beam 5, int8"
-    translate_bench 5
-    Q8_BM=$SENT_S
+Q8_GR="FAIL" Q8_BM="FAIL" Q8_RSS=0 Q8_GR_NOTE="" Q8_BM_NOTE="" Q8_RATIO="n/a" Q8_PART_RATIO="n/a" Q8_MB="n/a"
+FLOAT_MB=$(div "$(wc -c <"$FLOAT_MODEL")" 1000000 1)
+if [ -n "$Q8_MODEL" ]; then
+    summarize q1; Q8_GR=$SENT_S Q8_RSS=$RSS_KB Q8_GR_NOTE=$TR_NOTE Q8_GR_LEN=$OUT_LEN
+    summarize q5; Q8_BM=$SENT_S Q8_BM_NOTE=$TR_NOTE Q8_BM_LEN=$OUT_LEN
     [ "$RSS_KB" -le "$Q8_RSS" ] || Q8_RSS=$RSS_KB
-    : >"$TMP/q8one.ns"
-    printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$MODEL" >/dev/null 2>&1 # warm the page cache
-    i=0
-    while [ "$i" -lt "$ONE_RUNS" ]; do
-        t0=$(now_ns)
-        printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$MODEL" >/dev/null 2>&1 || break
-        t1=$(now_ns)
-        echo "$((t1 - t0))" >>"$TMP/q8one.ns"
-        i=$((i + 1))
-    done
-    [ "$i" -lt "$ONE_RUNS" ] || Q8_ONE=$(median <"$TMP/q8one.ns" | awk '{ printf "%.1f\n", $1 / 1e6 }')
-    MODEL=$FLOAT_MODEL
-else
-    say "quantize FAILED: $(cat "$TMP/q8.err")"
+    Q8_RATIO=$(div "$(wc -c <"$FLOAT_MODEL")" "$(wc -c <"$Q8_MODEL")" 2)
+    # the float model's inference part: its parameters as float32 (the file adds training state)
+    [ -z "${NPARAM:-}" ] || Q8_PART_RATIO=$(div "$((NPARAM * 4))" "$(wc -c <"$Q8_MODEL")" 2)
+    Q8_MB=$(div "$(wc -c <"$Q8_MODEL")" 1000000 1)
 fi
 Q8_GR_X=$(isnum "$Q8_GR" && isnum "$GR_SENT" && awk -v a="$Q8_GR" -v b="$GR_SENT" 'BEGIN { printf "%.2f\n", a / b }' || echo FAIL)
 Q8_BM_X=$(isnum "$Q8_BM" && isnum "$BM_SENT" && awk -v a="$Q8_BM" -v b="$BM_SENT" 'BEGIN { printf "%.2f\n", a / b }' || echo FAIL)
 
-# ---- 5. one sentence, process start to exit ----
-say "one sentence, $ONE_RUNS runs"
+# one sentence, process start to exit, default beam: float and int8 alternately
+say "one sentence, $ONE_RUNS runs each"
 : >"$TMP/one.ns"
-ONE_FAIL=""
-printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$MODEL" >/dev/null 2>&1 || ONE_FAIL=1 # warm the page cache
-i=0
-while [ "$i" -lt "$ONE_RUNS" ] && [ -z "$ONE_FAIL" ]; do
+: >"$TMP/q8one.ns"
+# one_sentence MODEL FILE: one timed run appended to FILE; non-zero if it fails
+one_sentence() {
     t0=$(now_ns)
-    printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$MODEL" >"$TMP/one.out" 2>/dev/null || ONE_FAIL=1
-    t1=$(now_ns)
-    echo "$((t1 - t0))" >>"$TMP/one.ns"
+    printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$1" >"$TMP/one.out" 2>/dev/null || return 1
+    echo "$(($(now_ns) - t0))" >>"$2"
+}
+ONE_FAIL="" Q8_ONE_FAIL=""
+[ -n "$Q8_MODEL" ] || Q8_ONE_FAIL=1
+printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$FLOAT_MODEL" >/dev/null 2>&1 || ONE_FAIL=1 # warm the page cache
+[ -n "$Q8_ONE_FAIL" ] || printf '%s\n' "$ONE_SENTENCE" | $SEQ translate -m "$Q8_MODEL" >/dev/null 2>&1 || Q8_ONE_FAIL=1
+i=0
+while [ "$i" -lt "$ONE_RUNS" ]; do
+    [ -n "$ONE_FAIL" ] || one_sentence "$FLOAT_MODEL" "$TMP/one.ns" || ONE_FAIL=1
+    [ -n "$ONE_FAIL" ] || cp "$TMP/one.out" "$TMP/one.float"
+    [ -n "$Q8_ONE_FAIL" ] || one_sentence "$Q8_MODEL" "$TMP/q8one.ns" || Q8_ONE_FAIL=1
     i=$((i + 1))
 done
-if [ -z "$ONE_FAIL" ]; then
-    ONE_MS=$(median <"$TMP/one.ns" | awk '{ printf "%.1f\n", $1 / 1e6 }')
-else
-    ONE_MS="FAIL"
-fi
-ONE_OUT=$(head -n 1 "$TMP/one.out" 2>/dev/null || true)
+ONE_MS="FAIL" Q8_ONE="FAIL"
+[ -n "$ONE_FAIL" ] || ONE_MS=$(median <"$TMP/one.ns" | awk '{ printf "%.1f\n", $1 / 1e6 }')
+[ -n "$Q8_ONE_FAIL" ] || Q8_ONE=$(median <"$TMP/q8one.ns" | awk '{ printf "%.1f\n", $1 / 1e6 }')
+ONE_OUT=$(head -n 1 "$TMP/one.float" 2>/dev/null || true)
 
 TOTAL_S=$(div "$(($(now_ns) - T_START))" 1000000000 0)
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
@@ -357,14 +354,15 @@ row "translate greedy  target tok/s" "$GR_TOK" "" "" "output $GR_LEN tok/sent (r
 row "translate beam 5  sent/s" "$BM_SENT" ">= 400" "$(check "$BM_SENT" ">=" 400)" "$N_DEV dev sentences, whole process; $BM_NOTE"
 row "translate beam 5  target tok/s" "$BM_TOK" "" "" "output $BM_LEN tok/sent (reference $REF_LEN)"
 row "translate  peak RSS MiB" "$TR_MIB" "<= 64" "$(check "$TR_MIB" "<=" 64)" "greedy $GR_MIB, beam 5 $BM_MIB"
-row "one sentence, start to exit  ms" "$ONE_MS" "<= 30" "$(check "$ONE_MS" "<=" 30)" "median of $ONE_RUNS, default beam"
-row "int8 file size ratio (float / int8)" "$Q8_RATIO" ">= 3.5" "" "whole files (the inference part is what the target counts)"
-row "int8 translate greedy  sent/s" "$Q8_GR" "" "" "same run as the float rows"
-row "int8 greedy speedup  x float" "$Q8_GR_X" ">= 2.0" "$(check "$Q8_GR_X" ">=" 2.0)" ""
-row "int8 translate beam 5  sent/s" "$Q8_BM" "" "" ""
-row "int8 beam 5 speedup  x float" "$Q8_BM_X" ">= 1.8" "$(check "$Q8_BM_X" ">=" 1.8)" ""
-row "int8 translate  peak RSS MiB" "$(kb_to_mib "$Q8_RSS")" "<= 40" "$(check "$(kb_to_mib "$Q8_RSS")" "<=" 40)" ""
-row "int8 one sentence, start to exit  ms" "$Q8_ONE" "<= 20" "$(check "$Q8_ONE" "<=" 20)" "median of $ONE_RUNS, default beam"
+row "one sentence, start to exit  ms" "$ONE_MS" "<= 30" "$(check "$ONE_MS" "<=" 30)" "median of $ONE_RUNS, default beam, alternating with int8"
+row "int8 file size  MB" "$Q8_MB" "" "" "float file $FLOAT_MB MB (with training state)"
+row "int8 size ratio (float inference part / int8)" "$Q8_PART_RATIO" ">= 3.5" "$(check "$Q8_PART_RATIO" ">=" 3.5)" "parameters x 4 bytes / int8 file; whole files: $Q8_RATIO"
+row "int8 translate greedy  sent/s" "$Q8_GR" "" "" "same run as the float rows; $Q8_GR_NOTE"
+row "int8 greedy speedup  x float" "$Q8_GR_X" ">= 2.0" "$(check "$Q8_GR_X" ">=" 2.0)" "output ${Q8_GR_LEN:-n/a} tok/sent"
+row "int8 translate beam 5  sent/s" "$Q8_BM" "" "" "$Q8_BM_NOTE"
+row "int8 beam 5 speedup  x float" "$Q8_BM_X" ">= 1.8" "$(check "$Q8_BM_X" ">=" 1.8)" "output ${Q8_BM_LEN:-n/a} tok/sent"
+row "int8 translate  peak RSS MiB" "$(kb_to_mib "$Q8_RSS")" "<= 40" "$(check "$(kb_to_mib "$Q8_RSS")" "<=" 40)" "greedy and beam 5"
+row "int8 one sentence, start to exit  ms" "$Q8_ONE" "<= 20" "$(check "$Q8_ONE" "<=" 20)" "median of $ONE_RUNS, default beam, alternating with float"
 echo
 echo "total benchmark time ${TOTAL_S}s"
 [ -z "$ONE_OUT" ] || echo "('$ONE_SENTENCE' -> '$ONE_OUT'; the model saw only $STEPS steps: output lengths, hence decoding time, are not those of a trained model)"
@@ -378,6 +376,7 @@ if [ -n "$RESULTS" ] && [ "$RESULTS" != "-" ]; then
     NOTE="load $LOAD0 -> $LOAD1"
     [ -z "$GR_NOTE" ] || NOTE="$NOTE; greedy: $GR_NOTE"
     [ -z "$BM_NOTE" ] || NOTE="$NOTE; beam 5: $BM_NOTE"
+    NOTE="$NOTE; int8 (same run, alternating): greedy $Q8_GR sent/s (x$Q8_GR_X), beam 5 $Q8_BM sent/s (x$Q8_BM_X), one sentence $Q8_ONE ms, peak RSS $(kb_to_mib "$Q8_RSS") MiB, $Q8_MB MB (inference part ratio $Q8_PART_RATIO)"
     [ -z "$USER_NOTE" ] || NOTE="$NOTE; $USER_NOTE"
     printf '%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)	$COMMIT	$CPU	$KERNEL	$THREADS	$CONFIG	$G_IN	$G_REC	$G_OUT	$G_SQ	$CEIL	$TRAIN_TOKS	$TRAIN_GFLOPS	$TRAIN_PCT	$TRAIN_MIB	$GR_SENT	$GR_TOK	$GR_LEN	$BM_SENT	$BM_TOK	$BM_LEN	$TR_MIB	$ONE_MS	$(printf %s "$NOTE" | tr '\t\n' '  ')" >>"$RESULTS"
     echo "appended a row to $RESULTS"

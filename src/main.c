@@ -53,7 +53,8 @@ int main(int argc, char **argv)
     /* Hidden: what `make install` writes from the option tables (no BLAS needed). */
     if (!strcmp(argv[1], "--man") && argc <= 3) return docs_man(argv[2], stdout);
     if (!strcmp(argv[1], "--bash-completion") && argc == 2) return docs_bash_completion(stdout);
-    blas_init();
+    const command_entry *e = command_find(argv[1]);
+    if (!e || !e->starts_blas) blas_init();
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
         usage(stdout);
         return 0;
@@ -62,7 +63,6 @@ int main(int argc, char **argv)
         version();
         return 0;
     }
-    const command_entry *e = command_find(argv[1]);
     if (e) return e->run(argc - 1, argv + 1);
     return unknown(argv[1]);
 }

@@ -30,6 +30,11 @@ ok "translate a line with a span" "$SEQTRANS" translate -m "$TMP/b.model" "$TMP/
 grep -qF '`make -j2 test`' "$TMP/out" && pass || fail "the span comes back whole: $(cat "$TMP/out")"
 ok "eval with subwords" "$SEQTRANS" eval -m "$TMP/b.model" data/dev.tsv
 
+ok "quantize a subword model" "$SEQTRANS" quantize "$TMP/b.model" -o "$TMP/q.model"
+"$SEQTRANS" info "$TMP/q.model" | grep -q "SBPE" && pass || fail "the int8 model keeps the subwords"
+ok "translate with the int8 subword model" "$SEQTRANS" translate -m "$TMP/q.model" "$TMP/src.txt"
+grep -q '﹫\|〈' "$TMP/out" && fail "int8 translations hold unit marks" || pass
+
 # tokenize -m shows the units; --detok joins them back to what word-level tokenizing gives
 ok "tokenize -m" "$SEQTRANS" tokenize -m "$TMP/b.model" "$TMP/src.txt"
 cp "$TMP/out" "$TMP/units.txt"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/quant.h"
 #include "store/model_file.h"
 #include "search/translator.h"
 
@@ -34,16 +35,27 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
     for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static void use(const model *m, const void *extra, size_t extra_len)
+/* The float weights are finite; an int8 model (no float copy) is given its dequantized
+ * floats first. */
+static void check_floats(model *m)
+{
+    quant_model_floats(m);
+    for (size_t i = 0; i < m->n_params; i++)
+        if (!isfinite(m->params[i])) abort();
+}
+
+static void use(model *m, const void *extra, size_t extra_len)
 {
     const model_config *c = &m->cfg;
     if (m->n_params != model_layout(c, NULL, NULL)) abort();
     if (vocab_size(m->src_vocab) != c->src_vocab || vocab_size(m->tgt_vocab) != c->tgt_vocab) abort();
-    for (size_t i = 0; i < m->n_params; i++)
-        if (!isfinite(m->params[i])) abort();
+    if ((m->params == NULL) != (m->qimage != NULL)) abort();
     if ((extra == NULL) != (extra_len == 0)) abort();
     if (c->cell < 0 || c->cell > 1) abort();
-    if (m->n_params > 2000000) return;   /* big enough to be slow; the checks above ran */
+    if (m->n_params > 2000000) { /* big enough to be slow */
+        check_floats(m);
+        return;
+    }
     static const char *const lines[] = {"the cat sat on the mat .", "", "猫坐在垫子上。"};
     decode_options o = {.beam = 2, .len_alpha = 1.0f};
     translator tr;
@@ -56,6 +68,7 @@ static void use(const model *m, const void *extra, size_t extra_len)
         free(out[i]);
     }
     translator_free(&tr);
+    check_floats(m); /* after translating: an int8 model translated from its int8 views only */
 }
 
 static void parse(const unsigned char *buf, size_t len)

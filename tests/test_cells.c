@@ -7,6 +7,7 @@
 #include "check.h"
 #include "gradcheck.h"
 #include "nn/cell.h"
+#include "nn/qgemm.h"
 #include "sys/blas.h"
 #include "sys/util.h"
 
@@ -35,7 +36,7 @@ static double layer_loss(void *p)
 static cell_weights weights(const cell_ops *cell, int in, int H, int zero)
 {
     size_t G = (size_t)cell->gates * H;
-    cell_weights w = {NULL, NULL, NULL, NULL, in, H, NULL};
+    cell_weights w = {NULL, NULL, NULL, NULL, in, H, NULL, NULL};
     w.wx = zero ? xcalloc(in * G, 4) : randv(in * G, 0.5f);
     w.wh = zero ? xcalloc(H * G, 4) : randv(H * G, 0.5f);
     w.b = zero ? xcalloc(G, 4) : randv(G, 0.5f);
@@ -224,6 +225,84 @@ static void check_infer(const cell_ops *cell)
     }
 }
 
+/* An int8 matrix of W [K x N] (the caller frees *mem), and W's dequantized floats. */
+static qmatrix int8_of(const float *W, int K, int N, void **mem, float **deq)
+{
+    size_t bytes = qmatrix_bytes(K, N);
+    qmatrix q;
+    CHECK(posix_memalign(mem, 64, bytes) == 0 && qmatrix_pack(W, K, N, N, *mem) == 0 &&
+          qmatrix_view(*mem, bytes, &q) == 0);
+    *deq = xmalloc((size_t)K * N * sizeof(float));
+    for (int k = 0; k < K; k++)
+        for (int j = 0; j < N; j++) (*deq)[(size_t)k * N + j] = (float)qmatrix_weight(&q, k, j) * q.scales[j];
+    return q;
+}
+
+/* With int8 weights, as an int8 model's encoder and decoder have them (no float matrices):
+ * the inference form, in both directions, gives every row byte for byte what that row
+ * gives alone; the step, from the zero state, gives the inference form's outputs byte for
+ * byte; and both are near the float forms over the dequantized weights (only the
+ * activations' quantization differs, a few 1e-3 at these sizes). */
+static void check_int8(const cell_ops *cell)
+{
+    static const int lens[3] = {19, 11, 1};
+    for (int rev = 0; rev < 2; rev++) {
+        layer_case c;
+        layer_case_init(&c, cell, rev, 19, lens);
+        int G = cell->gates * c.H, T = c.T, B = c.B, H = c.H, in = c.in;
+        void *mx, *mh;
+        cell_weights q = c.w, f = c.w;
+        qmatrix qx = int8_of(c.w.wx, in, G, &mx, &f.wx), qh = int8_of(c.w.wh, H, G, &mh, &f.wh);
+        q.qx = &qx, q.qh = &qh, q.wx = q.wh = NULL;
+        size_t n = (size_t)B * H;
+        float *out = xmalloc(T * n * sizeof(float)), *ref = xmalloc(T * n * sizeof(float));
+        float *one = xmalloc((size_t)T * H * sizeof(float)), *x1 = xmalloc((size_t)T * in * sizeof(float));
+        float *fin[CELL_MAX_CARRIES] = {NULL}, *fin1[CELL_MAX_CARRIES] = {NULL}, *state[CELL_MAX_CARRIES] = {NULL};
+        for (int k = 0; k < cell->carries; k++) {
+            fin[k] = xmalloc(n * sizeof(float));
+            fin1[k] = xmalloc(H * sizeof(float));
+            state[k] = xcalloc(n, sizeof(float));
+        }
+        float *work = xmalloc(cell->infer_floats(B, H) * sizeof(float));
+        cell->infer(&q, T, B, rev, c.len, c.x, out, fin, work);
+        cell->infer(&f, T, B, rev, c.len, c.x, ref, fin, work);
+        double worst = 0;
+        for (int t = 0; t < T; t++)
+            for (int b = 0; b < B; b++)
+                for (int k = 0; k < H && t < c.len[b]; k++) {
+                    size_t i = ((size_t)t * B + b) * H + k;
+                    worst = fabs(out[i] - ref[i]) > worst ? fabs(out[i] - ref[i]) : worst;
+                }
+        CHECK(worst > 0 && worst < 0.02);
+        for (int b = 0; b < B; b++) {
+            for (int t = 0; t < T; t++) memcpy(x1 + (size_t)t * in, c.x + ((size_t)t * B + b) * in, in * sizeof(float));
+            cell->infer(&q, T, 1, rev, &c.len[b], x1, one, fin1, work);
+            int same = 1;
+            for (int t = 0; t < c.len[b]; t++)
+                same &= !memcmp(one + (size_t)t * H, out + ((size_t)t * B + b) * H, H * sizeof(float));
+            CHECK(same);
+        }
+        if (!rev) {
+            float *step_work = xmalloc(cell->step_floats(B, in, H) * sizeof(float));
+            int same = 1;
+            for (int t = 0; t < T; t++) {
+                cell->step(&q, B, c.x + (size_t)t * B * in, state, step_work);
+                for (int b = 0; b < B; b++)
+                    if (t < c.len[b]) same &= !memcmp(state[0] + (size_t)b * H, out + ((size_t)t * B + b) * H, H * sizeof(float));
+            }
+            CHECK(same);
+            free(step_work);
+        }
+        for (int k = 0; k < cell->carries; k++) free(fin[k]), free(fin1[k]), free(state[k]);
+        free(out); free(ref); free(one); free(x1); free(work);
+        free(mx); free(mh); free(f.wx); free(f.wh);
+        layer_case_free(&c);
+    }
+}
+
+static void test_lstm_int8(void) { check_int8(cell_of(CELL_LSTM)); }
+static void test_gru_int8(void) { check_int8(cell_of(CELL_GRU)); }
+
 static void test_lstm_forward(void) { check_forward(cell_of(CELL_LSTM)); }
 static void test_lstm_backward(void) { check_backward(cell_of(CELL_LSTM)); }
 static void test_lstm_step(void) { check_step(cell_of(CELL_LSTM)); }
@@ -256,5 +335,7 @@ int main(void)
     RUN_TEST(test_gru_backward);
     RUN_TEST(test_gru_step);
     RUN_TEST(test_gru_infer);
+    RUN_TEST(test_lstm_int8);
+    RUN_TEST(test_gru_int8);
     return TEST_SUMMARY("cells");
 }

@@ -598,9 +598,10 @@ static void test_subwords(void)
 
 /* A caller's own sections go into the model part; a reader skips one that is not required
  * and refuses one that is; sections that cannot be laid out are refused on writing. */
-/* The int8 form (nn/quant.h): QI8W instead of PF32, read back as int8 views plus the
- * dequantized floats, each within half a step of the float weight it came from; refused
- * truncated, and beside PF32. */
+/* The int8 form (nn/quant.h): QI8W instead of PF32, read back as int8 views with no float
+ * copy (biases read in place), and on demand as dequantized floats, each within half a step
+ * of the float weight it came from (the attention keys' matrix stored transposed); refused
+ * truncated, in the first layout, and beside PF32. */
 static void test_int8(void)
 {
     take_own_sections();
@@ -613,9 +614,13 @@ static void test_int8(void)
     unsigned char *f = craft(int8, 4, NULL, 0, &len);
     model *m = NULL;
     CHECK(model_file_parse("q.model", f, len, &m, NULL, NULL) == 0);
-    CHECK(m && m->qimage && m->w.q_out_w && m->w.q_attn_wc && m->w.dec[0].q && m->w.enc[0][0].q);
-    CHECK(m && m->n_params == reference->n_params);
+    CHECK(m && m->qimage && m->w.q_out_w && m->w.q_attn_wc && m->w.q_attn_keys && m->w.q_src_emb &&
+          m->w.q_tgt_emb && m->w.dec[0].qx && m->w.dec[0].qh && m->w.enc[0][0].qx && m->w.enc[0][0].qh);
+    CHECK(m && m->n_params == reference->n_params && !m->params && !m->w.out_w && !m->w.src_emb);
     const model_config *c = &reference->cfg;
+    CHECK(m && !memcmp(m->w.out_b, reference->w.out_b, (size_t)c->tgt_vocab * sizeof(float)));
+    if (m) quant_model_floats(m);
+    CHECK(m && m->params && m->w.q_out_w && m->w.enc[0][0].qx);
     int worst = 0;
     for (int k = 0; m && k < c->hidden; k++)
         for (int j = 0; j < c->tgt_vocab; j++) {
@@ -624,8 +629,14 @@ static void test_int8(void)
             worst |= fabsf(m->w.out_w[at] - reference->w.out_w[at]) > 0.5f * step * 1.001f;
             worst |= m->w.out_w[at] != (float)qmatrix_weight(m->w.q_out_w, k, j) * step;
         }
+    for (int i = 0; m && i < c->hidden; i++)
+        for (int k = 0; k < c->hidden; k++) { /* keys = enc Wa^T: w_q[k][i] is Wa[i][k] */
+            size_t at = (size_t)i * c->hidden + k;
+            worst |= fabsf(m->w.attn_wa[at] - reference->w.attn_wa[at]) > 0.5f * m->w.q_attn_keys->scales[i] * 1.001f;
+        }
     CHECK(!worst);
     CHECK(m && !memcmp(m->w.out_b, reference->w.out_b, (size_t)c->tgt_vocab * sizeof(float)));
+    CHECK(m && !memcmp(m->w.dec[0].b, reference->w.dec[0].b, 4 * (size_t)c->hidden * sizeof(float)));
     /* written again from the int8 model: the same bytes */
     CHECK(m && model_file_write(in_dir("q.model"), m, NULL, 0) == 0);
     size_t again_len;
@@ -655,6 +666,20 @@ static void test_int8(void)
     CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
     CHECK(strstr(quiet_end(), "int8 parameters") != NULL);
     free(f);
+    /* the size of the first layout, one [Wx; Wh] matrix per cell (the reference: LSTM, one
+     * layer, a bidirectional encoder of 2 x 3 units over emb 4, a decoder of 6): named */
+    size_t old = qlen - 2 * (qmatrix_bytes(4, 12) + qmatrix_bytes(3, 12)) - qmatrix_bytes(4, 24) -
+                 qmatrix_bytes(6, 24) + 2 * qmatrix_bytes(7, 12) + qmatrix_bytes(10, 24);
+    void *first = NULL;
+    CHECK(old != qlen && posix_memalign(&first, 64, old) == 0);
+    memset(first, 0, old);
+    crafted fused[] = {own[0], own[1], own[2], {"QI8W", 1, 64, first, old}};
+    f = craft(fused, 4, NULL, 0, &len);
+    quiet_begin();
+    CHECK(model_file_parse("x.model", f, len, &m, NULL, NULL) != 0);
+    CHECK(strstr(quiet_end(), "quantize the float model again") != NULL);
+    free(f);
+    free(first);
     free(image);
 }
 

@@ -32,6 +32,28 @@ static void test_sum_squares_of_parts(void)
     free(b);
 }
 
+/* The parts add up in one fixed tree, ((p0 + p1) + (p2 + p3)) + p4, bit for bit, an absent
+ * (NULL) part adding nothing: the order distributed training continues across ranks. */
+static void test_sum_tree_order(void)
+{
+    float *p[5], out[N];
+    for (int k = 0; k < 5; k++) p[k] = random_floats(N);
+    gradient_parts_sum((gradient_parts){p, 5}, 0, N, out);
+    int same = 1;
+    for (int i = 0; i < N; i++) same &= out[i] == ((p[0][i] + p[1][i]) + (p[2][i] + p[3][i])) + p[4][i];
+    CHECK(same);
+    float *absent[4] = {p[0], NULL, p[2], p[3]};
+    gradient_parts_sum((gradient_parts){absent, 4}, 7, N - 7, out);
+    same = 1;
+    for (int i = 7; i < N; i++) same &= out[i - 7] == p[0][i] + (p[2][i] + p[3][i]);
+    CHECK(same);
+    float *none[2] = {NULL, NULL};
+    out[0] = 1;
+    gradient_parts_sum((gradient_parts){none, 2}, 0, 10, out);
+    CHECK(out[0] == 0 && !signbit(out[0]));
+    for (int k = 0; k < 5; k++) free(p[k]);
+}
+
 /* The textbook update on the summed, scaled gradient, element by element. */
 static void reference_adam(const adam *a, float *p, float *m, float *v, const float *g0,
                            const float *g1, float scale)
@@ -169,6 +191,7 @@ int main(void)
 {
     rng_seed(&R, 5);
     RUN_TEST(test_sum_squares_of_parts);
+    RUN_TEST(test_sum_tree_order);
     RUN_TEST(test_adam_on_parts);
     RUN_TEST(test_adam_ranges_exact);
     RUN_TEST(test_summed_by_owner);

@@ -4,12 +4,12 @@
 #include <string.h>
 
 const command_entry seqtrans_commands[] = {
-    {&tokenize_command, cmd_tokenize},
-    {&train_command, cmd_train},
-    {&eval_command, cmd_eval},
-    {&translate_command, cmd_translate},
-    {&quantize_command, cmd_quantize},
-    {&info_command, cmd_info},
+    {&tokenize_command, cmd_tokenize, 0},
+    {&train_command, cmd_train, 0},
+    {&eval_command, cmd_eval, 0},
+    {&translate_command, cmd_translate, 1},
+    {&quantize_command, cmd_quantize, 0},
+    {&info_command, cmd_info, 0},
 };
 const int seqtrans_n_commands = sizeof seqtrans_commands / sizeof seqtrans_commands[0];
 

@@ -22,6 +22,7 @@ extern const opt_command tokenize_command, train_command, eval_command, translat
 typedef struct {
     const opt_command *doc;
     int (*run)(int argc, char **argv);
+    int starts_blas; /* calls blas_init itself (translate: only for a float model) */
 } command_entry;
 
 extern const command_entry seqtrans_commands[];

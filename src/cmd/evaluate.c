@@ -6,6 +6,7 @@
 
 #include "sys/blas.h"
 #include "data/corpus.h"
+#include "nn/quant.h"
 #include "search/evaluate_corpus.h"
 #include "store/model_file.h"
 #include "sys/util.h"
@@ -17,6 +18,7 @@ int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int j
     blas_set_threads(1); /* the workers split the sentences instead */
     model *m;
     if (model_file_read_only(model_path, &m) != 0) return 1;
+    quant_model_floats(m); /* the teacher-forced loss runs the training path, on floats */
     corpus c;
     if (corpus_read(tsv_path, 0, &c) != 0) {
         model_free(m);

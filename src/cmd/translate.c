@@ -190,6 +190,19 @@ const opt_command translate_command = {
     .operand_glob = NULL,
 };
 
+/* Whether the model file may be a float one: no QI8W tag in its first kilobyte, where a
+ * version 2 file's section directory is. Only a hint, so that OpenBLAS loads while a float
+ * model is read; the model read decides (a wrong hint costs time, not correctness). */
+static int may_be_float(const char *path)
+{
+    char head[1024];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 1;
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return !memmem(head, n, "QI8W", 4);
+}
+
 int cmd_translate(int argc, char **argv)
 {
     translate_options o;
@@ -199,7 +212,12 @@ int cmd_translate(int argc, char **argv)
     if (rc != OPT_CONTINUE) return rc;
     blas_set_threads(1); /* the translator's workers split each batch instead */
     model *m;
-    if (model_file_read_only(o.model_path ? o.model_path : model_default_path(), &m) != 0) return 1;
+    const char *path = o.model_path ? o.model_path : model_default_path();
+    /* An int8 model's translation runs no BLAS product: loading OpenBLAS would only cost
+     * time. No thread has started yet, as blas_init needs. */
+    if (may_be_float(path)) blas_init();
+    if (model_file_read_only(path, &m) != 0) return 1;
+    if (!m->qimage) blas_init(); /* if the hint was wrong (nothing when it already ran) */
     decode_options dopt = {.beam = o.beam > o.nbest ? o.beam : o.nbest, .len_alpha = o.alpha,
                            .nbest = o.nbest, .logprob = o.scores || o.nbest,
                            .attention = o.alignment == ALIGN_SOFT};

@@ -55,8 +55,18 @@ void cell_seq_init(const cell_ops *c, cell_seq *s, float *mem, int T, int B, int
 
 void cell_input_projection(const cell_weights *w, int G, long rows, const float *x, float *gates)
 {
+    if (w->qx) {
+        qgemm((int)rows, x, w->in, w->qx, w->b, 0, gates, G);
+        return;
+    }
     for (long r = 0; r < rows; r++) memcpy(gates + r * G, w->b, G * sizeof(float));
     gemm(0, 0, (int)rows, G, w->in, 1, x, w->in, w->wx, G, 1, gates, G);
+}
+
+void cell_recurrent_product(const cell_weights *w, int G, int rows, const float *h, float *g)
+{
+    if (w->qh) qgemm(rows, h, w->hidden, w->qh, NULL, 1, g, G);
+    else gemm(0, 0, rows, G, w->hidden, 1, h, w->hidden, w->wh, G, 1, g, G);
 }
 
 static void add_bias_gradient(float *db, const float *dg, long rows, int G)

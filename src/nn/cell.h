@@ -26,7 +26,9 @@ typedef struct {
     float *b;  /* [G]: bias of the input product */
     float *bh; /* [G]: bias of the recurrent product, for cells that have one (else NULL) */
     int in, hidden;
-    const qmatrix *q; /* int8 models: [Wx; Wh] for the search's step (else NULL) */
+    /* int8 models (nn/quant.h): Wx and Wh, which every translation product reads instead
+     * of wx and wh (those are then NULL until quant_model_floats); else NULL */
+    const qmatrix *qx, *qh;
 } cell_weights;
 
 /* Activations of one layer over one batch, kept for backward. Each carry has T + 1 slots of
@@ -72,6 +74,15 @@ typedef struct {
     void (*step)(const cell_weights *w, int R, const float *x, float *const *state, float *work);
 } cell_ops;
 
+/* The weights without their int8 views: training's forward (also eval's loss on an int8
+ * model, over its dequantized floats) runs on floats only. */
+static inline cell_weights cell_float_weights(const cell_weights *w)
+{
+    cell_weights f = *w;
+    f.qx = f.qh = NULL;
+    return f;
+}
+
 /* The kind's operations; NULL when kind is not one. */
 const cell_ops *cell_of(int kind);
 /* The kind called name ("lstm", "gru"), or -1. */
@@ -116,12 +127,15 @@ static inline void cell_add_output_gradient(float *dh, const float *dh_out, int 
         for (size_t r = 0; r < n; r++) dh[r] += dh_out[(size_t)t * n + r];
 }
 
-/* Shared by the kinds: gates[r] = b + x[r] Wx for `rows` rows, one product for many steps;
+/* Shared by the kinds: gates[r] = b + x[r] Wx for `rows` rows, one product for many steps
+ * (int8 models: the int8 product);
  * and its backward from dg ([rows][G]): dWx += x^T dg, db += sum of dg, dx += dg Wx^T (dx may
  * be NULL). The recurrent product's weight gradient over every step at once: dWh += h^T dg
  * with h the previous states of all steps (contiguous), and dbh += sum of dg where the
  * weights have a recurrent bias. */
 void cell_input_projection(const cell_weights *w, int G, long rows, const float *x, float *gates);
+/* g += h Wh over rows rows of H (the float weights, or the int8 ones of an int8 model). */
+void cell_recurrent_product(const cell_weights *w, int G, int rows, const float *h, float *g);
 void cell_input_projection_backward(const cell_weights *w, cell_weights *grad, int G, long rows,
                                     const float *x, const float *dg, float *dx);
 void cell_recurrent_weights_backward(const cell_seq *s, cell_weights *grad, int G, const float *dg);

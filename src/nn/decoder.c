@@ -134,7 +134,8 @@ void decoder_rows_start(decoder_rows *d, const model *m, const encoder_state *e,
     memset(d, 0, sizeof *d);
     d->m = m; d->enc = e; d->n = n; d->S = S; d->cap = cap; d->rows = n; d->src_len = src_len;
     d->keys = arena_alloc(ar, (size_t)S * n * H);
-    attention_keys(m->w.attn_wa, e->outputs[c->layers - 1], S * n, H, d->keys);
+    if (m->w.q_attn_keys) qgemm(S * n, e->outputs[c->layers - 1], H, m->w.q_attn_keys, NULL, 0, d->keys, H);
+    else attention_keys(m->w.attn_wa, e->outputs[c->layers - 1], S * n, H, d->keys);
     for (int l = 0; l < c->layers; l++)
         for (int k = 0; k < cell->carries; k++) {
             d->state[l][k] = arena_alloc(ar, (size_t)cap * H);
@@ -151,13 +152,34 @@ void decoder_rows_start(decoder_rows *d, const model *m, const encoder_state *e,
     for (int b = 0; b < n; b++) d->sent[b] = b;
 }
 
+/* scores[j] = keys[j] . h and ctx = sum_j scores[j] enc[j] over len rows ld floats apart, in
+ * plain loops: an int8 model's translation calls no BLAS at all, so it need not load it. */
+static void dot_rows(int len, int H, const float *keys, size_t ld, const float *h, float *scores)
+{
+    for (int j = 0; j < len; j++) {
+        const float *k = keys + (size_t)j * ld;
+        float s = 0;
+        for (int i = 0; i < H; i++) s += k[i] * h[i];
+        scores[j] = s;
+    }
+}
+
+static void weighted_rows(int len, int H, const float *enc, size_t ld, const float *scores, float *ctx)
+{
+    memset(ctx, 0, H * sizeof *ctx);
+    for (int j = 0; j < len; j++)
+        for (int i = 0; i < H; i++) ctx[i] += scores[j] * enc[(size_t)j * ld + i];
+}
+
 /* Attention for row r whose top state is h: [context h] into d->ctx_h, and the most
  * attended source position. */
 static void attend_row(decoder_rows *d, int r, const float *h, float *scores)
 {
-    int n = d->n, H = d->m->cfg.hidden, b = d->sent[r], len = d->src_len[b];
+    int n = d->n, H = d->m->cfg.hidden, b = d->sent[r], len = d->src_len[b], int8 = d->m->qimage != NULL;
     const float *enc = d->enc->outputs[d->m->cfg.layers - 1];
-    gemv(0, len, H, 1, d->keys + (size_t)b * H, n * H, h, 0, scores);
+    float *ctx = d->ctx_h + (size_t)r * 2 * H;
+    if (int8) dot_rows(len, H, d->keys + (size_t)b * H, (size_t)n * H, h, scores);
+    else gemv(0, len, H, 1, d->keys + (size_t)b * H, n * H, h, 0, scores);
     masked_softmax(scores, len, len);
     int arg = 0;
     for (int j = 1; j < len; j++) arg = scores[j] > scores[arg] ? j : arg;
@@ -167,8 +189,9 @@ static void attend_row(decoder_rows *d, int r, const float *h, float *scores)
         memcpy(w, scores, len * sizeof *w);
         memset(w + len, 0, (size_t)(d->S - len) * sizeof *w);
     }
-    gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, d->ctx_h + (size_t)r * 2 * H);
-    memcpy(d->ctx_h + (size_t)r * 2 * H + H, h, H * sizeof(float));
+    if (int8) weighted_rows(len, H, enc + (size_t)b * H, (size_t)n * H, scores, ctx);
+    else gemv(1, len, H, 1, enc + (size_t)b * H, n * H, scores, 0, ctx);
+    memcpy(ctx + H, h, H * sizeof(float));
 }
 
 void decoder_rows_step(decoder_rows *d, const int *prev, float *logits)
@@ -177,7 +200,7 @@ void decoder_rows_step(decoder_rows *d, const int *prev, float *logits)
     const model_config *c = &m->cfg;
     const cell_ops *cell = model_cell(c);
     int R = d->rows, H = c->hidden;
-    embedding_forward(m->w.tgt_emb, c->emb, prev, R, d->x);
+    embedding_lookup(m->w.tgt_emb, m->w.q_tgt_emb, c->emb, prev, R, d->x);
     const float *in = d->x;
     for (int l = 0; l < c->layers; l++) {
         cell->step(&m->w.dec[l], R, in, d->state[l], d->work);

@@ -7,6 +7,15 @@ void embedding_forward(const float *table, int E, const int *ids, long n, float 
     for (long r = 0; r < n; r++) memcpy(out + r * E, table + (size_t)ids[r] * E, E * sizeof(float));
 }
 
+void embedding_lookup(const float *table, const qmatrix *q, int E, const int *ids, long n, float *out)
+{
+    if (!q) {
+        embedding_forward(table, E, ids, n, out);
+        return;
+    }
+    for (long r = 0; r < n; r++) qmatrix_row(q, ids[r], out + r * E);
+}
+
 void embedding_backward(float *dtable, int E, const int *ids, long n, const float *dout)
 {
     for (long r = 0; r < n; r++) {

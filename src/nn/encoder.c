@@ -119,7 +119,7 @@ void encoder_infer(const model *m, encoder_state *e, arena *ar, const int *src,
     size_t mark = arena_mark(ar);
     float *in = arena_alloc(ar, (size_t)rows * c->emb);
     float *work = arena_alloc(ar, cell->infer_floats(B, model_encoder_units(c)));
-    embedding_forward(m->w.src_emb, c->emb, src, rows, in);
+    embedding_lookup(m->w.src_emb, m->w.q_src_emb, c->emb, src, rows, in);
     for (int l = 0; l < L; l++) {
         float *out = l == L - 1 ? e->outputs[l] : arena_alloc(ar, (size_t)rows * H);
         infer_layer(m, e, ar, l, in, work, out, e->final[l]);

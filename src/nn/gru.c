@@ -16,11 +16,31 @@ static void gru_init_biases(cell_weights *w)
     memset(w->bh, 0, 3 * (size_t)w->hidden * sizeof(float));
 }
 
-/* The recurrent product of rows [0, B) added in: r and z columns of g ([B][3H], which holds
- * the input projection) get bh + h Wh; hn ([B][H]) gets the candidate's bh_n + h Wh_n. */
-static void add_recurrent(const cell_weights *w, int B, const float *h, float *g, float *hn)
+/* int8 models: the whole recurrent product bh + h Wh in one int8 product into hh ([B][3H]),
+ * then split as add_recurrent does. */
+static void add_recurrent_int8(const cell_weights *w, int B, const float *h, float *g, float *hn,
+                               float *hh)
 {
     int H = w->hidden, G = 3 * H;
+    qgemm(B, h, H, w->qh, w->bh, 0, hh, G);
+    for (int b = 0; b < B; b++) {
+        float *row = g + (size_t)b * G;
+        const float *rec = hh + (size_t)b * G;
+        for (int j = 0; j < 2 * H; j++) row[j] += rec[j];
+        memcpy(hn + (size_t)b * H, rec + 2 * H, H * sizeof(float));
+    }
+}
+
+/* The recurrent product of rows [0, B) added in: r and z columns of g ([B][3H], which holds
+ * the input projection) get bh + h Wh; hn ([B][H]) gets the candidate's bh_n + h Wh_n.
+ * hh: [B][3H] scratch for int8 models (unused otherwise). */
+static void add_recurrent(const cell_weights *w, int B, const float *h, float *g, float *hn, float *hh)
+{
+    int H = w->hidden, G = 3 * H;
+    if (w->qh) {
+        add_recurrent_int8(w, B, h, g, hn, hh);
+        return;
+    }
     for (int b = 0; b < B; b++) {
         float *row = g + (size_t)b * G;
         for (int j = 0; j < 2 * H; j++) row[j] += w->bh[j];
@@ -53,8 +73,10 @@ static void advance_rows(int B, int H, int t, const int *len, float *g, const fl
     }
 }
 
-static void gru_forward(const cell_weights *w, cell_seq *s, const float *x, const float *const *init)
+static void gru_forward(const cell_weights *wq, cell_seq *s, const float *x, const float *const *init)
 {
+    cell_weights fw = cell_float_weights(wq);
+    const cell_weights *w = &fw;
     int T = s->T, B = s->B, H = s->H, G = 3 * H;
     size_t n = (size_t)B * H;
     cell_input_projection(w, G, (long)T * B, x, s->gates);
@@ -63,22 +85,22 @@ static void gru_forward(const cell_weights *w, cell_seq *s, const float *x, cons
         int t = s->reverse ? T - 1 - k : k;
         const float *h_prev = cell_slot(s, 0, cell_prev_slot(s, t));
         float *g = s->gates + (size_t)t * B * G, *hn = s->aux + (size_t)t * n;
-        add_recurrent(w, B, h_prev, g, hn);
+        add_recurrent(w, B, h_prev, g, hn, NULL);
         advance_rows(B, H, t, s->len, g, hn, h_prev, cell_slot(s, 0, cell_out_slot(s, t)));
     }
 }
 
-/* Inference needs one row of the recurrent candidate as scratch. */
+/* Inference needs the recurrent candidate ([B][H]) and add_recurrent's [B][3H] as scratch. */
 static void infer_advance(const cell_weights *w, int B, int t, const int *len, float *g,
                           const float *h_prev, float *h, float *hn)
 {
-    add_recurrent(w, B, h_prev, g, hn);
+    add_recurrent(w, B, h_prev, g, hn, hn + (size_t)B * w->hidden);
     advance_rows(B, w->hidden, t, len, g, hn, h_prev, h);
 }
 
 static size_t gru_infer_floats(int B, int H)
 {
-    return cell_infer_walk_floats(3 * H, B, H) + (size_t)B * H;
+    return cell_infer_walk_floats(3 * H, B, H) + (size_t)B * 4 * H;
 }
 
 static void gru_infer(const cell_weights *w, int T, int B, int reverse, const int *len,
@@ -153,16 +175,15 @@ static void gru_backward(const cell_weights *w, cell_weights *grad, const cell_s
 static size_t gru_step_floats(int R, int in, int H)
 {
     (void)in;
-    return (size_t)R * 4 * H;
+    return (size_t)R * 7 * H;
 }
 
 static void gru_step(const cell_weights *w, int R, const float *x, float *const *state, float *work)
 {
     int H = w->hidden, G = 3 * H;
     float *g = work, *hn = work + (size_t)R * G, *h = state[0];
-    for (int r = 0; r < R; r++) memcpy(g + (size_t)r * G, w->b, G * sizeof(float));
-    gemm(0, 0, R, G, w->in, 1, x, w->in, w->wx, G, 1, g, G);
-    add_recurrent(w, R, h, g, hn);
+    cell_input_projection(w, G, R, x, g);
+    add_recurrent(w, R, h, g, hn, hn + (size_t)R * H);
     for (int r = 0; r < R; r++) {
         size_t o = (size_t)r * H;
         gru_row(g + 3 * o, hn + o, h + o, h + o, H);

@@ -6,7 +6,6 @@
 
 #include "nn/activations.h"
 #include "nn/cell.h"
-#include "nn/quant.h"
 #include "sys/blas.h"
 
 /* Biases zero but the forget gate's, at 1: a new cell remembers by default. */
@@ -53,8 +52,10 @@ static void set_initial_state(cell_seq *s, const float *const *init)
     for (int k = 0; k < 2; k++) cell_copy_carry(cell_slot(s, k, slot), init, k, n);
 }
 
-static void lstm_forward(const cell_weights *w, cell_seq *s, const float *x, const float *const *init)
+static void lstm_forward(const cell_weights *wq, cell_seq *s, const float *x, const float *const *init)
 {
+    cell_weights fw = cell_float_weights(wq);
+    const cell_weights *w = &fw;
     int T = s->T, B = s->B, H = s->H, G = 4 * H;
     size_t n = (size_t)B * H;
     cell_input_projection(w, G, (long)T * B, x, s->gates);
@@ -76,7 +77,7 @@ static void infer_advance(const cell_weights *w, int B, int t, const int *len, f
 {
     int H = w->hidden, G = 4 * H;
     float *c = scratch, *tanh_c = c + (size_t)B * H;
-    gemm(0, 0, B, G, H, 1, h_prev, H, w->wh, G, 1, g, G);
+    cell_recurrent_product(w, G, B, h_prev, g);
     advance_rows(B, H, t, len, g, h_prev, c, h, c, tanh_c, 0);
 }
 
@@ -160,18 +161,18 @@ static void lstm_step(const cell_weights *w, int R, const float *x, float *const
 {
     int H = w->hidden, G = 4 * H, in = w->in;
     float *g = work, *xh = work + (size_t)R * G, *h = state[0], *c = state[1];
-    for (int r = 0; r < R; r++) memcpy(g + (size_t)r * G, w->b, G * sizeof(float));
-    if (w->wh == w->wx + (size_t)in * G) {
-        /* Wh follows Wx in memory, so [x h] [Wx; Wh] is one product instead of two (an
-         * int8 model holds that one matrix as w->q). */
+    if (!w->qx && w->wh == w->wx + (size_t)in * G) {
+        /* Wh follows Wx in memory, so [x h] [Wx; Wh] is one product instead of two (int8
+         * models keep them apart: x and h are quantized with scales of their own). */
+        for (int r = 0; r < R; r++) memcpy(g + (size_t)r * G, w->b, G * sizeof(float));
         for (int r = 0; r < R; r++) {
             memcpy(xh + (size_t)r * (in + H), x + (size_t)r * in, in * sizeof(float));
             memcpy(xh + (size_t)r * (in + H) + in, h + (size_t)r * H, H * sizeof(float));
         }
-        quant_matmul(R, xh, in + H, w->wx, w->q, in + H, G, 1, g, G);
+        gemm(0, 0, R, G, in + H, 1, xh, in + H, w->wx, G, 1, g, G);
     } else {
-        gemm(0, 0, R, G, in, 1, x, in, w->wx, G, 1, g, G);
-        gemm(0, 0, R, G, H, 1, h, H, w->wh, G, 1, g, G);
+        cell_input_projection(w, G, R, x, g);
+        cell_recurrent_product(w, G, R, h, g);
     }
     float tc[H];
     for (int r = 0; r < R; r++)

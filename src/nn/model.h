@@ -30,7 +30,10 @@ typedef struct {
     float *attn_wc;                          /* [2H x H] */
     float *out_w;                            /* [H x Vt] */
     float *out_b;                            /* [Vt] */
-    const qmatrix *q_attn_wc, *q_out_w;      /* int8 models: the search's views (else NULL) */
+    /* int8 models (nn/quant.h): what translation reads instead of the floats above (which
+     * are then NULL, but for the biases, until quant_model_floats); else NULL. The keys'
+     * matrix is Wa^T, so that keys = enc (Wa^T) is the kernel's x W. */
+    const qmatrix *q_src_emb, *q_tgt_emb, *q_attn_keys, *q_attn_wc, *q_out_w;
 } model_weights;
 
 typedef struct {
@@ -39,14 +42,14 @@ typedef struct {
     /* subword units of each side (text/subwords.h); NULL: word-level. Owned; with a joint
      * vocabulary both may be the same model. */
     bpe *src_bpe, *tgt_bpe;
-    float *params;
-    size_t n_params;
+    float *params;   /* NULL for an int8 model until quant_model_floats() */
+    size_t n_params; /* the float layout's count, also for an int8 model */
     model_weights w;
     char *record;    /* how it was trained ("key=value" lines, see store/record.h), or NULL */
     void *storage;   /* when set, params point into it (a loaded file) and it is freed */
     void (*release)(void *storage); /* how, when not with free() */
     qmatrix *qmats;  /* int8 models (nn/quant.h): the views, into storage or the caller's image */
-    float *qparams;  /* int8 models: params, dequantized, owned apart from storage */
+    float *qparams;  /* int8 models: params once dequantized, owned apart from storage */
     const void *qimage; /* int8 models: the QI8W image the views point into (nn/quant.h) */
     size_t qimage_len;
 } model;

@@ -31,29 +31,47 @@ void adam_free(adam *a)
 
 void adam_begin_step(adam *a) { a->step++; }
 
+/* The parts [0, n) added as one fixed tree: the first h (the largest power of two below n)
+ * and the rest, each summed the same way, so ((p0 + p1) + (p2 + p3)) + ... The ranks of a
+ * distributed run continue the same tree across processes (train/ranks.h), which makes
+ * N ranks of T threads add up like one process of N * T. A NULL part is absent: it adds
+ * nothing (not even +0). Returns the sum over [i, i + len), len <= BLOCK, in out or where
+ * a single part holds it; NULL when no part is present. */
+static const float *tree_sum(float *const *parts, int n, size_t i, size_t len, float *out)
+{
+    if (n == 1) return parts[0] ? parts[0] + i : NULL;
+    int h = 1;
+    while (h * 2 < n) h *= 2;
+    float upper[BLOCK];
+    const float *a = tree_sum(parts, h, i, len, out), *b = tree_sum(parts + h, n - h, i, len, upper);
+    if (!a || !b) {
+        const float *one = a ? a : b;
+        if (one != upper) return one;
+        memcpy(out, upper, len * sizeof *out);
+        return out;
+    }
+    for (size_t j = 0; j < len; j++) out[j] = a[j] + b[j];
+    return out;
+}
+
 void gradient_parts_sum(gradient_parts g, size_t i, size_t n, float *restrict out)
 {
-    if (g.n == 0) {
-        memset(out, 0, n * sizeof *out);
-        return;
-    }
-    memcpy(out, g.parts[0] + i, n * sizeof *out);
-    for (int k = 1; k < g.n; k++) {
-        const float *restrict p = g.parts[k] + i;
-        for (size_t j = 0; j < n; j++) out[j] += p[j];
+    for (size_t done = 0; done < n; done += BLOCK) {
+        size_t len = n - done < BLOCK ? n - done : BLOCK;
+        const float *sum = g.n ? tree_sum(g.parts, g.n, i + done, len, out + done) : NULL;
+        if (!sum)
+            memset(out + done, 0, len * sizeof *out);
+        else if (sum != out + done)
+            memcpy(out + done, sum, len * sizeof *out);
     }
 }
 
 /* The sum of the parts over [i, i + n): a single part where it lies, else added up in out. */
 static const float *sum_parts(gradient_parts g, size_t i, size_t n, float *restrict out)
 {
-    if (g.n == 1) return g.parts[0] + i;
-    const float *restrict a = g.parts[0] + i, *restrict b = g.parts[1] + i;
-    for (size_t j = 0; j < n; j++) out[j] = a[j] + b[j];
-    for (int k = 2; k < g.n; k++) {
-        const float *restrict p = g.parts[k] + i;
-        for (size_t j = 0; j < n; j++) out[j] += p[j];
-    }
+    const float *sum = tree_sum(g.parts, g.n, i, n, out);
+    if (sum) return sum;
+    memset(out, 0, n * sizeof *out);
     return out;
 }
 

@@ -1,6 +1,6 @@
 /* optim: Adam over the flat parameter buffer, and the sum of squares for the gradient norm
  * that clipping needs.
- * The gradient of a step comes in parts, one buffer per worker, added up in order. Rather
+ * The gradient of a step comes in parts, one buffer per worker, added up in a fixed order. Rather
  * than zeroing every part, summing them into one buffer, taking its sum of squares, scaling
  * it for clipping and updating (five passes over memory), a step makes two:
  * gradient_sum_squares() reads the parts, and adam_update_range() reads them again, applies
@@ -16,8 +16,8 @@ typedef struct {
     float *m, *v; /* first and second moments, same layout as the parameters */
 } adam;
 
-/* The gradient of a step: the sum of parts[0..n) (in that order), each of the parameters'
- * layout. */
+/* The gradient of a step: the sum of parts[0..n), each of the parameters' layout, added
+ * in one fixed tree, ((p0 + p1) + (p2 + p3)) + ... (see optim.c); a NULL part is absent. */
 typedef struct {
     float *const *parts;
     int n;
@@ -32,7 +32,7 @@ typedef struct {
     void *ctx;
 } gradient_sum;
 
-/* out[0..n) = the sum of g's parts over [i, i + n), added in order; zeros when g has none. */
+/* out[0..n) = the sum of g's parts over [i, i + n); zeros when none is present. */
 void gradient_parts_sum(gradient_parts g, size_t i, size_t n, float *out);
 
 void adam_init(adam *a, size_t n, float lr);

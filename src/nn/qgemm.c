@@ -145,10 +145,24 @@ int qmatrix_view(const void *bytes, size_t size, qmatrix *m)
         return -1;
     }
     layout(bytes, (int)head[2], (int)head[3], m);
+    for (int j = 0; j < m->Np; j++)
+        if (!isfinite(m->scales[j])) {
+            st_error("int8 matrix: scale of column %d is not finite", j);
+            return -1;
+        }
     return 0;
 }
 
 int qmatrix_weight(const qmatrix *m, int k, int j) { return m->weights[weight_at(m, k, j)]; }
+
+void qmatrix_row(const qmatrix *m, int k, float *out)
+{
+    const int8_t *w = m->weights + weight_at(m, k, 0);
+    for (int p = 0; p * PANEL < m->N; p++, w += (size_t)m->Kp * PANEL) {
+        int n = m->N - p * PANEL < PANEL ? m->N - p * PANEL : PANEL;
+        for (int c = 0; c < n; c++) out[p * PANEL + c] = (float)w[c * GROUP] * m->scales[p * PANEL + c];
+    }
+}
 
 /* ---- activations ---- */
 

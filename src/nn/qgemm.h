@@ -48,10 +48,13 @@ size_t qmatrix_bytes(int K, int N);
  * non-finite weight. */
 int qmatrix_pack(const float *W, int K, int N, int ldw, void *out);
 /* Wraps size bytes at bytes (64-byte aligned, e.g. a mapped file section) as *m after
- * checking the header and the size. Returns 0, or -1 with st_error(). */
+ * checking the header, the size and that the scales are finite. Returns 0, or -1 with
+ * st_error(). */
 int qmatrix_view(const void *bytes, size_t size, qmatrix *m);
 /* The quantized weight w_q[k][j] (for tests and tools). */
 int qmatrix_weight(const qmatrix *m, int k, int j);
+/* Row k dequantized: out[j] = w_q[k][j] * sw_j for j < N (an int8 embedding's lookup). */
+void qmatrix_row(const qmatrix *m, int k, float *out);
 
 /* C[M x N] = beta * C + A[M x K] * dequant(W) + bias (bias may be NULL; with beta == 0,
  * C is only written, so it may hold anything). lda >= K, ldc >= N. */

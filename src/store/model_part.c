@@ -517,7 +517,7 @@ int part_build(const char *path, const model *m, const model_file_section *add, 
                part_image *img)
 {
     memset(img, 0, sizeof *img);
-    if (!part_floats_in_range(m->params, m->n_params)) {
+    if (m->params && !part_floats_in_range(m->params, m->n_params)) {
         st_error("refusing to write '%s': the model has non-finite weights (or beyond 2^50)", path);
         return -1;
     }

@@ -7,9 +7,16 @@
 #include <string.h>
 #include <time.h>
 
+static char process_label[32];
+
+void st_label_process(const char *label)
+{
+    snprintf(process_label, sizeof process_label, "%s", label ? label : "");
+}
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "seqtrans: %s", prefix);
+    fprintf(stderr, "seqtrans: %s%s", process_label, prefix);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
 }

@@ -13,6 +13,8 @@
 void st_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "seqtrans: warning: <message>\n" on stderr. */
 void st_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Put after "seqtrans: " in every message from now on ("rank 1: " in a distributed run). */
+void st_label_process(const char *label);
 
 /* Allocation that never returns NULL: out of memory is reported and exits 1. */
 void *xmalloc(size_t n);

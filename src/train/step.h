@@ -24,11 +24,18 @@ typedef struct {
     double grad_norm;    /* of the step's gradient */
 } step_result;
 
-/* Workers for m: threads (at least 1), no more than the pairs of a batch. Sets BLAS
+/* Workers for m: threads (at least 1), no more than the pairs of a batch (its share of it in a
+ * distributed run: the ranks come from sys/dist.h). Sets BLAS
  * single-threaded: the workers are the parallelism. */
 train_step *train_step_new(model *m, int threads, int batch_size);
 void train_step_free(train_step *s);
 int train_step_workers(const train_step *s);
+/* Seconds spent in communication with the other ranks so far (0 in one process). */
+double train_step_comm_seconds(const train_step *s);
+/* Of those, seconds spent waiting for the other ranks to finish their backward pass. */
+double train_step_wait_seconds(const train_step *s);
+/* Bytes of gradient this rank sent so far. */
+double train_step_comm_bytes(const train_step *s);
 
 /* Forward and backward over b; each worker draws its dropout stream from drop_rng. The
  * gradient then waits for train_step_apply() or train_step_skip(). */

@@ -10,9 +10,11 @@
 #include "data/corpus.h"
 #include "data/dataset.h"
 #include "search/evaluate_corpus.h"
+#include "store/crc32c.h"
 #include "store/files.h"
 #include "store/lock.h"
 #include "store/model_file.h"
+#include "sys/dist.h"
 #include "text/text.h"
 #include "text/vocab.h"
 #include "train/checkpoint.h"
@@ -88,9 +90,11 @@ typedef struct {
     double last_eval_time, last_save_time; /* run seconds of the last --eval-every/--save-every */
 } run;
 
-/* Saves with the time used so far only when the run is not over (see checkpoint.h). */
+/* Saves with the time used so far only when the run is not over (see checkpoint.h). Rank 0
+ * alone writes in a distributed run: the others hold the same model. */
 static int save(run *r, int keep_time)
 {
+    if (dist_rank() != 0) return 0;
     run_state rs = r->rs;
     rs.elapsed = keep_time ? progress_run_seconds(&r->pr) : 0;
     provenance_record(r->m, r->o, &r->inputs, &r->rs, r->train.n);
@@ -131,10 +135,12 @@ static int train_batch(run *r, long k)
     step_result s = train_step_compute(r->step, &b, &r->rs.drop_rng);
     if (injected_fault(++r->attempts)) s.loss.loss = NAN;
     if (!isfinite(s.loss.loss) || !isfinite(s.grad_norm)) {
-        st_warn("step %ld: non-finite loss or gradient; this batch is skipped", r->rs.step + 1);
+        if (dist_rank() == 0) /* the ranks decide alike: one says so */
+            st_warn("step %ld: non-finite loss or gradient; this batch is skipped", r->rs.step + 1);
         train_step_skip(r->step);
         if (++r->nonfinite_in_row >= 5) {
-            st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
+            if (dist_rank() == 0)
+                st_error("training diverged: 5 non-finite steps in a row (try a lower --lr)");
             return -1;
         }
         return 0;
@@ -212,6 +218,16 @@ static void save_or_go_on(run *r, int within_epoch)
                 r->rs.step);
 }
 
+/* Whether to stop before the next step, agreed by all ranks so that they stop at the same
+ * step: a signal any of them caught (*signal), or the budget spent by any one's clock. */
+static int agree_to_stop(run *r, int *signal)
+{
+    int v[2] = {stop_signal, out_of_budget(r->o, &r->rs, &r->pr)};
+    dist_max_ints(v, 2);
+    *signal = v[0];
+    return v[0] || v[1];
+}
+
 /* Whether period p comes round at this step; *last: the run time it last came round. */
 static int period_due(const period *p, long step, const progress *pr, double last)
 {
@@ -219,12 +235,20 @@ static int period_due(const period *p, long step, const progress *pr, double las
     return p->seconds > 0 && progress_run_seconds(pr) - last >= p->seconds;
 }
 
+/* The same, agreed by all ranks: an evaluation changes the schedule on every one. */
+static int period_due_everywhere(const period *p, long step, const progress *pr, double last)
+{
+    int due = period_due(p, step, pr, last);
+    if (p->steps <= 0 && p->seconds > 0) dist_max_ints(&due, 1);
+    return due;
+}
+
 /* The evaluations and saves of --eval-every and --save-every, after a step (no save at an
  * epoch's end, which saves anyway). Returns whether --patience ends the run. */
 static int after_step(run *r, int epoch_ends)
 {
     const train_options *o = r->o;
-    if (r->has_dev && period_due(&o->eval_every, r->rs.step, &r->pr, r->last_eval_time)) {
+    if (r->has_dev && period_due_everywhere(&o->eval_every, r->rs.step, &r->pr, r->last_eval_time)) {
         r->last_eval_time = progress_run_seconds(&r->pr);
         eval_result dev;
         int best = evaluate_dev(r, &dev);
@@ -238,13 +262,14 @@ static int after_step(run *r, int epoch_ends)
 /* Returns 0 when finished, -1 on failure, or the signal number when interrupted. */
 static int train_loop(run *r)
 {
+    int signal = 0;
     r->last_eval_time = r->last_save_time = progress_run_seconds(&r->pr);
-    while (!epochs_done(r->o, &r->rs) && !out_of_budget(r->o, &r->rs, &r->pr)) {
+    while (!epochs_done(r->o, &r->rs)) {
+        if (agree_to_stop(r, &signal)) return signal;
         r->rs.data_rng = r->rs.epoch_rng;
         epoch_plan_make(&r->train, r->o->batch, r->o->batch_tokens, &r->rs.data_rng, &r->plan);
         for (long k = r->rs.batch_in_epoch; k < r->plan.n_batches; k++) {
-            if (stop_signal) return stop_signal;
-            if (out_of_budget(r->o, &r->rs, &r->pr)) return 0;
+            if (agree_to_stop(r, &signal)) return signal;
             int stepped = train_batch(r, k);
             if (stepped < 0) return -1;
             r->rs.batch_in_epoch = k + 1;
@@ -329,12 +354,14 @@ static void report_setup(const train_options *o, const model *m, long pairs, int
 {
     if (o->quiet) return;
     const model_config *c = &m->cfg;
+    char ranks[32] = "";
+    if (dist_size() > 1) snprintf(ranks, sizeof ranks, "%d ranks x ", dist_size());
     fprintf(stderr, "seqtrans: %s -> %s, %ld training pairs%s, vocabularies %d / %d, "
-            "%zu parameters (emb %d, hidden %d, %d layer%s, %s encoder), %d thread%s\n",
+            "%zu parameters (emb %d, hidden %d, %d layer%s, %s encoder), %s%d thread%s\n",
             lang_name((lang_t)c->src_lang), lang_name((lang_t)c->tgt_lang), pairs,
             has_dev ? " (with dev set)" : "", c->src_vocab, c->tgt_vocab, m->n_params,
             c->emb, c->hidden, c->layers, c->layers > 1 ? "s" : "", c->bidir ? "bidirectional" : "unidirectional",
-            threads, threads > 1 ? "s" : "");
+            ranks, threads, threads > 1 ? "s" : "");
 }
 
 /* Everything before the first step; 0, or -1 with an error printed, or the exit status of a
@@ -373,6 +400,18 @@ static void run_free(run *r)
     progress_close(&r->pr);
 }
 
+/* The share of the training time rank 0 spent summing gradients with the other ranks. */
+static void report_communication(const run *r)
+{
+    if (dist_size() == 1 || r->o->quiet) return;
+    double secs = progress_run_seconds(&r->pr) - r->rs.elapsed, comm = train_step_comm_seconds(r->step);
+    double wait = train_step_wait_seconds(r->step), pct = secs > 0 ? 100 / secs : 0;
+    long steps = r->attempts > 0 ? r->attempts : 1;
+    fprintf(stderr, "seqtrans: communication: %.2fs of %.2fs (%.1f%%), %.0f bytes sent per step; "
+            "waiting for other ranks %.1f%%, the rest %.1f%%\n", comm, secs, comm * pct,
+            train_step_comm_bytes(r->step) / (double)steps, wait * pct, (comm - wait) * pct);
+}
+
 /* How the run ended: 0 done, 128 + the signal when interrupted (after saving). */
 static int finish(run *r, int how)
 {
@@ -390,26 +429,110 @@ static int finish(run *r, int how)
     }
     progress_metrics(&r->pr, how ? "interrupted" : "done", &r->rs, r->opt.lr, NULL);
     if (how) {
-        st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
+        if (dist_rank() == 0)
+            st_error("interrupted: checkpoint saved to '%s'; continue with --resume", o->model_path);
         return 128 + how;
     }
+    report_communication(r);
     struct stat st;
     progress_summary(&r->pr, &r->rs, o->model_path, stat(o->model_path, &st) == 0 ? (long long)st.st_size : 0);
     return 0;
 }
 
-int train_run(const train_options *o)
+/* ---- the ranks of a distributed run ---- */
+
+/* What differs between the ranks: rank 0 alone reports; a thread count not given shares the
+ * machine's cores between the ranks on it. */
+static void options_of_rank(train_options *o)
+{
+    if (dist_size() == 1) return;
+    char label[32];
+    snprintf(label, sizeof label, "rank %d: ", dist_rank());
+    st_label_process(label);
+    if (dist_rank() != 0) {
+        o->quiet = 1;
+        o->metrics_path = NULL;
+    }
+    if (!given(o, "threads")) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN) / dist_local_size();
+        o->threads = cores > 1 ? (int)cores : 1;
+    }
+}
+
+/* The status of the start on every rank: the worst of them, so that all go on or all stop.
+ * Rank 0 names the ranks that failed (each has said why). */
+static int agree_on_start(int rc)
+{
+    int ranks = dist_size(), mine = rc < 0 ? 1 : rc, worst = mine;
+    if (ranks == 1) return rc;
+    int *all = xmalloc((size_t)ranks * sizeof *all);
+    dist_allgather(&mine, sizeof mine, all);
+    for (int k = 0; k < ranks; k++) {
+        if (all[k] && dist_rank() == 0 && !mine) st_error("rank %d of %d could not start: stopping", k, ranks);
+        worst = all[k] > worst ? all[k] : worst;
+    }
+    free(all);
+    return worst;
+}
+
+/* What every rank must hold alike before the first step: model, vocabularies, the encoded
+ * corpus and the run's position. */
+static uint32_t start_digest(const run *r)
+{
+    size_t len;
+    uint32_t h = crc32c(0, r->m->params, r->m->n_params * sizeof(float));
+    for (int side = 0; side < 2; side++) {
+        char *v = vocab_serialize(side ? r->m->tgt_vocab : r->m->src_vocab, &len);
+        h = crc32c(h, v, len);
+        free(v);
+    }
+    for (long i = 0; i < r->train.n; i++) {
+        h = crc32c(h, r->train.ids + r->train.src_off[i], (size_t)r->train.src_len[i] * sizeof(int));
+        h = crc32c(h, r->train.ids + r->train.tgt_off[i], (size_t)r->train.tgt_len[i] * sizeof(int));
+    }
+    long position[3] = {r->train.n, r->rs.step, r->rs.batch_in_epoch};
+    return crc32c(h, position, sizeof position);
+}
+
+/* 0 when every rank holds what rank 0 does; 1 after naming those that do not. */
+static int check_ranks_agree(const run *r)
+{
+    int ranks = dist_size(), differ = 0;
+    if (ranks == 1) return 0;
+    uint32_t mine = start_digest(r), *all = xmalloc((size_t)ranks * sizeof *all);
+    dist_allgather(&mine, sizeof mine, all);
+    for (int k = 1; k < ranks; k++)
+        if (all[k] != all[0]) {
+            differ = 1;
+            if (dist_rank() == 0)
+                st_error("rank %d read another corpus, vocabulary or model than rank 0: every rank "
+                         "must read the same files", k);
+        }
+    free(all);
+    return differ;
+}
+
+static int train_ranks(const train_options *o)
 {
     model_lock lock; /* one writer per model file, for the whole run */
-    if (model_file_check_writable(o->model_path) != 0 || model_lock_acquire(o->model_path, &lock) != 0) return 1;
-    file_remove_stale_temporaries(o->model_path);
+    int writer = dist_rank() == 0, rc = 0;
+    if (writer && (model_file_check_writable(o->model_path) != 0 || model_lock_acquire(o->model_path, &lock) != 0))
+        rc = 1;
+    if (rc == 0 && writer) file_remove_stale_temporaries(o->model_path);
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;
     r.settings = (run_settings){o->batch, o->seed, o->dropout};
     r.ck = checkpoint_new(o->model_path);
     r.saved_step = -1;
-    int rc = setup(&r);
+    if (rc == 0 && dist_size() > o->batch) {
+        st_error("--batch %d is smaller than the %d ranks: each needs a share of it", o->batch, dist_size());
+        rc = 1;
+    }
+    int locked = writer && rc == 0;
+    if (rc == 0) rc = setup(&r);
+    rc = agree_on_start(rc);
+    if (rc == 0) rc = check_ranks_agree(&r);
     if (rc == 0 && o->resume) r.saved_step = r.rs.step; /* the file holds the run so far */
     if (rc == 0) {
         stop_signal = 0;
@@ -420,6 +543,16 @@ int train_run(const train_options *o)
         rc = 1;
     }
     run_free(&r);
-    model_lock_release(&lock);
+    if (locked) model_lock_release(&lock);
+    return rc;
+}
+
+int train_run(const train_options *given_options)
+{
+    if (dist_init() != 0) return 1;
+    train_options o = *given_options;
+    options_of_rank(&o);
+    int rc = train_ranks(&o);
+    dist_finalize();
     return rc;
 }
