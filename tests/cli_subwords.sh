@@ -78,6 +78,9 @@ ok "train on 99999 pairs" "$SEQTRANS" train "$TMP/below.tsv" $tiny -o "$TMP/belo
 exits 2 "the default is bpe-chars" "$SEQTRANS" train "$TMP/big.tsv" $tiny --subword bpe --resume -o "$TMP/big.model"
 grep -q "which has bpe-chars" "$TMP/err" && pass || fail "big: $(cat "$TMP/err")"
 
+exits 2 "--vocab-size with --subword none" "$SEQTRANS" train "$TMP/a.tsv" $small --subword none --vocab-size 500 -o "$TMP/x.model"
+exits 2 "--joint-vocab with --subword none" "$SEQTRANS" train "$TMP/a.tsv" $small --subword none --joint-vocab -o "$TMP/x.model"
+
 # joint: one vocabulary for both sides
 ok "train with --joint-vocab" "$SEQTRANS" train "$TMP/a.tsv" $small --subword bpe --vocab-size 600 --joint-vocab -o "$TMP/j.model"
 "$SEQTRANS" info "$TMP/j.model" > "$TMP/jinfo"

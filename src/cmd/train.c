@@ -129,6 +129,9 @@ int cmd_train(int argc, char **argv)
     for (int i = 0; i < train_command.n_opts && o.n_given < (int)(sizeof o.given / sizeof o.given[0]); i++)
         if (opt_given(&train_command, &args, train_command.opts[i].name)) o.given[o.n_given++] = train_command.opts[i].name;
     if (o.new_data && !o.resume) return opt_usage_error(&train_command, "--new-data goes with --resume");
+    if (o.subword == SUBWORD_NONE && (opt_given(&train_command, &args, "vocab-size") || o.joint_vocab))
+        return opt_usage_error(&train_command,
+                               "--vocab-size and --joint-vocab are for BPE units, not --subword none");
     if (!o.model_path) o.model_path = model_default_path();
     return train_run(&o);
 }

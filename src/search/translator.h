@@ -1,5 +1,6 @@
 /* translator: text in, text out, around decode: mask protected spans (when the model was
- * trained with them), tokenize the source, map to ids (cropping over-long input), search,
+ * trained with them), tokenize the source, split it into the model's units (subwords or
+ * words, text/subwords.h), map to ids (cropping over-long input), search,
  * map back, replace unknown words, detokenize, put the spans back. Used by
  * `translate`, by `eval` and by the dev-set evaluation during training. */
 #ifndef SEQTRANS_TRANSLATOR_H
