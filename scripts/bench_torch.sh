@@ -13,11 +13,14 @@
 # and prints the medians (sentences/s), the ratios int8/torch and float/torch, the share
 # of PyTorch's output lines identical to seqtrans float's, one PyTorch run at batch 1 and
 # the load average. Appends a row to bench/torch.tsv (BENCH_RESULTS; "-" appends nothing).
-# Skips with a message when /usr/bin/python3 cannot import torch and numpy.
+# Skips with a message when the Python (BENCH_PYTHON, /usr/bin/python3: Debian's
+# python3-torch) cannot import torch and numpy. torch_speed.py runs PyTorch with
+# OMP_WAIT_POLICY=PASSIVE, its fastest setting on a loaded machine; export
+# OMP_WAIT_POLICY=ACTIVE to measure libgomp's default spinning instead.
 #
 # Environment (all optional): BENCH_DATA (../shared/data/tatoeba-cmn-eng), BENCH_THREADS (2),
 # BENCH_REPS (3), BENCH_TORCH_BATCH (64), BENCH_TORCH_B1 (1: also time batch 1; 0: not),
-# BENCH_RESULTS (bench/torch.tsv).
+# BENCH_RESULTS (bench/torch.tsv), BENCH_PYTHON (/usr/bin/python3).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -28,7 +31,7 @@ REPS=${BENCH_REPS:-3}
 BATCH=${BENCH_TORCH_BATCH:-64}
 B1=${BENCH_TORCH_B1:-1}
 RESULTS=${BENCH_RESULTS-bench/torch.tsv}
-PY=/usr/bin/python3
+PY=${BENCH_PYTHON:-/usr/bin/python3}
 SEQ=./seqtrans
 
 say() { printf 'bench_torch: %s\n' "$*" >&2; }
@@ -131,11 +134,12 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n 1)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 TORCH_V=$(sed -n 's/^torch \([^,]*\),.*/\1/p' "$TMP/torch.log" | head -n 1)
+OMP_POLICY=$(sed -n 's/.*\(OMP_WAIT_POLICY=[A-Za-z]*\).*/\1/p' "$TMP/torch.log" | head -n 1)
 
 echo
 echo "seqtrans vs PyTorch, greedy  $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit $COMMIT"
 echo "machine: $CPU, $(nproc) cores; $THREADS threads; load average $LOAD0 at start, $LOAD1 at end"
-echo "model: $MODEL; $N dev sentences ($DATA/dev.tsv column $COL); torch $TORCH_V"
+echo "model: $MODEL; $N dev sentences ($DATA/dev.tsv column $COL); torch $TORCH_V, $OMP_POLICY"
 echo "medians of $REPS rounds, alternating torch, float, int8 (runs in s: torch $(tr '\n' ' ' <"$TMP/torch.s")| float $(tr '\n' ' ' <"$TMP/float.s")| int8 $(tr '\n' ' ' <"$TMP/int8.s"))"
 printf '%-40s %10s\n' "PyTorch greedy, batch $BATCH  sent/s" "$T_RATE"
 printf '%-40s %10s\n' "PyTorch greedy, batch 1 (one run)  sent/s" "$B1_RATE"
@@ -150,6 +154,6 @@ if [ -n "$RESULTS" ] && [ "$RESULTS" != "-" ]; then
     [ -s "$RESULTS" ] || printf 'date_utc\tcommit\tmachine\tthreads\tmodel\ttorch_sent_s\ttorch_b1_sent_s\tfloat_sent_s\tint8_sent_s\tint8_x_torch\tfloat_x_torch\tnote\n' >"$RESULTS"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$COMMIT" \
         "$CPU, $(nproc) cores" "$THREADS" "$MODEL" "$T_RATE" "$B1_RATE" "$F_RATE" "$Q_RATE" "$Q_X" "$F_X" \
-        "load $LOAD0 -> $LOAD1; torch $TORCH_V batch $BATCH; medians of $REPS alternating; torch = float on $AGREE" >>"$RESULTS"
+        "load $LOAD0 -> $LOAD1; torch $TORCH_V $OMP_POLICY batch $BATCH; medians of $REPS alternating; torch = float on $AGREE" >>"$RESULTS"
     echo "appended a row to $RESULTS"
 fi
