@@ -142,28 +142,39 @@ class TorchSeq2Seq(nn.Module):
         else:
             getattr(rnn, "bias_hh" + suffix).zero_()
 
-    def forward(self, src, src_len, tgt_in):
+    def encode(self, src, src_len):
+        """Encoder outputs [S][B][H] (forward | backward halves) and the decoder's initial
+        state: the encoder's final states, directions joined, as seqtrans starts it."""
         S, B = src.shape
         packed = pack_padded_sequence(self.src_emb(src), src_len, enforce_sorted=False)
         out, final = self.enc(packed)
-        enc, _ = pad_packed_sequence(out, total_length=S)  # [S][B][H], fwd | bwd halves
+        enc, _ = pad_packed_sequence(out, total_length=S)
 
         def join(state):  # [L*dirs][B][H/dirs] -> [L][B][H], forward half first
             Hd = state.shape[-1]
             return state.view(self.L, self.dirs, B, Hd).permute(0, 2, 1, 3).reshape(self.L, B, self.dirs * Hd)
 
         if self.cell == "lstm":
-            init = tuple(join(s).contiguous() for s in final)  # (h, c)
-        else:
-            init = join(final).contiguous()
-        dec, _ = self.dec(self.tgt_emb(tgt_in), init)
-        keys = enc @ self.wa.t()                                   # k_j = Wa s_j
+            return enc, tuple(join(s).contiguous() for s in final)  # (h, c)
+        return enc, join(final).contiguous()
+
+    def attention_keys(self, enc):
+        return enc @ self.wa.t()                                   # k_j = Wa s_j
+
+    def output(self, dec, enc, keys, src_len):
+        """Logits [T][B][V] of decoder states dec [T][B][H] attending over enc."""
+        S = enc.shape[0]
         scores = torch.einsum("tbh,sbh->bts", dec, keys)
         pad = torch.arange(S)[None, :] >= src_len[:, None]         # [B][S]
         attn = torch.softmax(scores.masked_fill(pad[:, None, :], float("-inf")), dim=-1)
         ctx = torch.einsum("bts,sbh->tbh", attn, enc)
         top = torch.tanh(torch.cat([ctx, dec], dim=-1) @ self.wc)  # ht~ [T][B][H]
         return top @ self.wo + self.bo                             # [T][B][V]
+
+    def forward(self, src, src_len, tgt_in):
+        enc, init = self.encode(src, src_len)
+        dec, _ = self.dec(self.tgt_emb(tgt_in), init)
+        return self.output(dec, enc, self.attention_keys(enc), src_len)
 
 
 def check(dump_dir, tol, dtype):
