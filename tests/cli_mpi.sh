@@ -57,10 +57,11 @@ grep -q "rank 1: .*missing.tsv" "$TMP/err" && grep -q "rank 1 of 2 could not sta
 long="data/corpus.tsv $small --threads 1 --epochs 500"
 start_long() {
     rm -f "$TMP/$1.model"
-    timeout 120 mpirun --oversubscribe -np 2 "$SEQTRANS" train $long -o "$TMP/$1.model" >"$TMP/$1.out" 2>"$TMP/$1.err" &
+    timeout 300 mpirun --oversubscribe -np 2 "$SEQTRANS" train $long -o "$TMP/$1.model" >"$TMP/$1.out" 2>"$TMP/$1.err" &
     job=$!
+    # (a loaded machine or a sanitizer build may take a minute to get there)
     i=0
-    while [ ! -f "$TMP/$1.model" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    while [ ! -f "$TMP/$1.model" ] && kill -0 "$job" 2>/dev/null && [ $i -lt 2400 ]; do sleep 0.1; i=$((i + 1)); done
     sleep 0.5
     ranks="$(rank_pid 0) $(rank_pid 1)"
 }
