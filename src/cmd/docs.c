@@ -99,7 +99,8 @@ static void man_option(FILE *out, char letter, const char *name, const char *arg
         fputs("\\fR", out);
     }
     fputc('\n', out);
-    char text[512];
+    /* Sized to the text: a long help line must never lose its default. */
+    char text[strlen(help) + strlen(def) + sizeof " (default: )"];
     snprintf(text, sizeof text, *def ? "%s (default: %s)" : "%s", help, def);
     roff_text(out, text);
     fputc('\n', out);
