@@ -50,7 +50,8 @@ static const opt_spec train_opts[] = {
      "(English: merges over the words; Chinese: over characters, or with bpe-chars none, so "
      "that Chinese stays characters while its Latin words get merges). Tatoeba en->zh (27k "
      "pairs, 2 threads, dev BLEU, beam 5): 6-minute runs none 24.4, bpe-chars 23.2; 3-minute "
-     "runs none 7.1, bpe-chars 7.4, bpe 0.7", NULL},
+     "runs none 7.1, bpe-chars 7.4, bpe 0.7. Docs (994k pairs, 15 minutes, 1 thread, 500 dev "
+     "pairs): en->zh none 10.6, bpe-chars 19.6; zh->en none 15.0, bpe-chars 24.3", NULL},
     {"vocab-size", 0, OPT_INT, AT(vocab_size), "N", NULL, 200, 1000000, NULL,
      "with BPE units: symbols (characters and merges) per side, or of the joint one", NULL},
     {"joint-vocab", 0, OPT_FLAG, AT(joint_vocab), NULL, NULL, 0, 0, NULL,
