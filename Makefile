@@ -66,6 +66,7 @@ demo: deps seqtrans
 bench: seqtrans
 	@sh scripts/bench.sh
 	@sh scripts/bench_mpi.sh
+	@sh scripts/bench_corpus.sh
 
 # libFuzzer targets for every parser of untrusted input (clang); SECONDS per target.
 fuzz: seqtrans
