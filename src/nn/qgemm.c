@@ -390,19 +390,32 @@ TARGET_AVXVNNI static void run_avxvnni(const qrows *a, const qmatrix *W, const d
 
 #define TARGET_512 __attribute__((target("avx512f,avx512bw,avx512vnni,fma")))
 
-TARGET_512 static void store_512(const dest *d, const qmatrix *W, float sa, int r, int p,
-                                 __m512i acc)
+/* What the output stage of one panel needs, the same for every row of a tile. */
+typedef struct {
+    __mmask16 keep;   /* the panel's columns inside n0 .. n1 */
+    __m512i offset;   /* 128 colsum: undoes the +128 of the activation codes */
+    __m512 scale, bias;
+} panel_out;
+
+TARGET_512 INLINE panel_out panel_out_512(const dest *d, const qmatrix *W, int p)
 {
     int j0 = p * PANEL, lo = d->n0 - j0, hi = d->n1 - j0;
-    __mmask16 keep = (__mmask16)((hi >= 16 ? 0xffff : (1u << hi) - 1) & (lo <= 0 ? 0xffff : ~((1u << lo) - 1)));
-    /* Undo the +128 of the activation codes: sum (q + 128) w = s + 128 colsum. */
-    __m512i s = _mm512_sub_epi32(acc, _mm512_slli_epi32(_mm512_load_si512(W->colsums + j0), 7));
-    __m512 scale = _mm512_mul_ps(_mm512_set1_ps(sa), _mm512_load_ps(W->scales + j0));
-    __m512 bias = d->bias ? _mm512_maskz_loadu_ps(keep, d->bias + j0) : _mm512_setzero_ps();
-    __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scale, bias);
-    float *c = d->C + (size_t)r * d->ldc + j0;
-    if (d->beta != 0) v = _mm512_fmadd_ps(_mm512_set1_ps(d->beta), _mm512_maskz_loadu_ps(keep, c), v);
-    _mm512_mask_storeu_ps(c, keep, v);
+    panel_out o;
+    o.keep = (__mmask16)((hi >= 16 ? 0xffff : (1u << hi) - 1) & (lo <= 0 ? 0xffff : ~((1u << lo) - 1)));
+    o.offset = _mm512_slli_epi32(_mm512_load_si512(W->colsums + j0), 7);
+    o.scale = _mm512_load_ps(W->scales + j0);
+    o.bias = d->bias ? _mm512_maskz_loadu_ps(o.keep, d->bias + j0) : _mm512_setzero_ps();
+    return o;
+}
+
+/* Row r of panel p: sum (q + 128) w = s + 128 colsum, scaled by both scales, plus bias. */
+TARGET_512 INLINE void store_512(const dest *d, const panel_out *o, float sa, int r, int p, __m512i acc)
+{
+    __m512i s = _mm512_sub_epi32(acc, o->offset);
+    __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(_mm512_set1_ps(sa), o->scale), o->bias);
+    float *c = d->C + (size_t)r * d->ldc + p * PANEL;
+    if (d->beta != 0) v = _mm512_fmadd_ps(_mm512_set1_ps(d->beta), _mm512_maskz_loadu_ps(o->keep, c), v);
+    _mm512_mask_storeu_ps(c, o->keep, v);
 }
 
 TARGET_512 INLINE void tile_512(const qrows *a, const qmatrix *W, int r0, int p0, int mr, int np,
@@ -423,8 +436,10 @@ TARGET_512 INLINE void tile_512(const qrows *a, const qmatrix *W, int r0, int p0
             for (int j = 0; j < np; j++) acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], x, wv[j]);
         }
     }
+    panel_out o[NP512];
+    for (int j = 0; j < np; j++) o[j] = panel_out_512(d, W, p0 + j);
     for (int i = 0; i < mr; i++)
-        for (int j = 0; j < np; j++) store_512(d, W, a->scale[r0 + i], r0 + i, p0 + j, acc[i][j]);
+        for (int j = 0; j < np; j++) store_512(d, &o[j], a->scale[r0 + i], r0 + i, p0 + j, acc[i][j]);
 }
 
 TARGET_512 static void run_512(const qrows *a, const qmatrix *W, const dest *d)
