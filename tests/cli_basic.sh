@@ -53,6 +53,14 @@ for key in loss counts totals; do
     [ -n "$want" ] && [ "$got" = "$want" ] && pass || fail "eval of the version 1 model: $key $got, want $want"
 done
 
+# eval's share of unknown units, each side: words the vocabulary lacks, and a known pair
+printf 'zqxv wqzk\tzqxv\n' > "$TMP/unknown.tsv"
+ok "eval, unknown words" "$SEQTRANS" eval -m "$v1.model" --json "$TMP/unknown.tsv"
+grep -qF '"src_unknown": 1.000000, "tgt_unknown": 1.000000' "$TMP/out" && pass || fail "unknown shares of unknown words: $(cat "$TMP/out")"
+head -n 1 "$v1.tsv" > "$TMP/known.tsv"
+ok "eval, known words" "$SEQTRANS" eval -m "$v1.model" "$TMP/known.tsv"
+grep -qF 'unknown units: source 0.00%, target 0.00%' "$TMP/out" && pass || fail "unknown shares of a training pair: $(cat "$TMP/out")"
+
 # ---- a tiny model overfits a handful of pairs, then translates them back ----
 cat > "$TMP/pairs.tsv" <<'TSV'
 I like cats.	我喜欢猫。

@@ -52,7 +52,8 @@ const opt_command eval_command = {
                 "REF.txt [REF2.txt ...]",
     .description = "The first form translates column 1 of TEST.tsv with the model and scores the "
                    "output against column 2; it also reports the model's cross-entropy and "
-                   "perplexity.\n\n"
+                   "perplexity, and the share of each side's units (words or subwords) that "
+                   "the model's vocabularies lack (<unk>).\n\n"
                    "The second form scores translations, one per line, against one or more "
                    "reference files with the same number of lines. BLEU and chrF are computed "
                    "as sacreBLEU 2.x does by default (chrF2; BLEU with 'exp' smoothing). "

@@ -12,6 +12,8 @@
 #include "sys/util.h"
 #include "cmd/commands.h"
 
+static double share(long part, long whole) { return whole ? (double)part / whole : 0; }
+
 int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int json, int threads)
 {
     if (threads <= 0) threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -28,9 +30,14 @@ int eval_model_tsv(const char *model_path, const char *tsv_path, int beam, int j
     if (corpus_source_is_chinese(&c) != (m->cfg.src_lang == LANG_ZH)) corpus_swap_sides(&c);
     eval_result r;
     evaluate_corpus(m, &c, beam > 0 ? beam : SEQTRANS_DEFAULT_BEAM, threads, &r, NULL);
-    char extra_json[128], extra_text[128];
-    snprintf(extra_json, sizeof extra_json, "\"loss\": %.6f, \"ppl\": %.4f", r.loss, r.ppl);
-    snprintf(extra_text, sizeof extra_text, "loss %.4f nats/token, perplexity %.3f", r.loss, r.ppl);
+    char extra_json[256], extra_text[256];
+    double su = share(r.src_unknown, r.src_units), tu = share(r.tgt_unknown, r.tgt_units);
+    snprintf(extra_json, sizeof extra_json,
+             "\"loss\": %.6f, \"ppl\": %.4f, \"src_unknown\": %.6f, \"tgt_unknown\": %.6f", r.loss,
+             r.ppl, su, tu);
+    snprintf(extra_text, sizeof extra_text,
+             "loss %.4f nats/token, perplexity %.3f\nunknown units: source %.2f%%, target %.2f%%", r.loss,
+             r.ppl, 100 * su, 100 * tu);
     metrics_print(stdout, &r.scores, json, extra_json, extra_text);
     corpus_free(&c);
     model_free(m);

@@ -55,6 +55,13 @@ int encode_pair(const model *m, const corpus_pair *p, pair_encoder *pe, int *src
     return rc;
 }
 
+static long count_unknown(const int *ids, int n)
+{
+    long k = 0;
+    for (int i = 0; i < n; i++) k += ids[i] == VOCAB_UNK;
+    return k;
+}
+
 static void teacher_forced_loss(const model *m, const corpus *c, eval_result *out)
 {
     dataset d;
@@ -62,9 +69,15 @@ static void teacher_forced_loss(const model *m, const corpus *c, eval_result *ou
     pair_encoder pe;
     pair_encoder_init(&pe);
     int src[EVAL_MAX_LEN], tgt[EVAL_MAX_LEN], sl, tlen;
+    out->src_units = out->src_unknown = out->tgt_units = out->tgt_unknown = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (encode_pair(m, &c->pairs[i], &pe, src, &sl, tgt, &tlen, EVAL_MAX_LEN) == 0)
+        if (encode_pair(m, &c->pairs[i], &pe, src, &sl, tgt, &tlen, EVAL_MAX_LEN) == 0) {
             dataset_add(&d, src, sl, tgt, tlen);
+            out->src_units += sl;
+            out->tgt_units += tlen;
+            out->src_unknown += count_unknown(src, sl);
+            out->tgt_unknown += count_unknown(tgt, tlen);
+        }
     pair_encoder_free(&pe);
     arena ar = {0};
     loss_options opt = {0, 0, NULL, 0};

@@ -12,6 +12,7 @@
 typedef struct {
     double loss, ppl;    /* mean cross-entropy per target token (nats), exp(loss) */
     long tokens;
+    long src_units, src_unknown, tgt_units, tgt_unknown; /* <unk> among the encoded units */
     metrics_result scores;
 } eval_result;
 
