@@ -19,22 +19,24 @@ bleu_tokenizer bleu_tokenizer_for(lang_t lang) { return lang == LANG_ZH ? BLEU_T
 void pair_encoder_init(pair_encoder *pe)
 {
     token_list_init(&pe->tl);
-    subwords_init(&pe->sw);
+    subwords_init(&pe->sw[0]);
+    subwords_init(&pe->sw[1]);
 }
 
 void pair_encoder_free(pair_encoder *pe)
 {
     token_list_free(&pe->tl);
-    subwords_free(&pe->sw);
+    subwords_free(&pe->sw[0]);
+    subwords_free(&pe->sw[1]);
 }
 
 /* One side's text as ids: tokens, then the model's units. */
-static int encode_side(lang_t lang, const bpe *b, const vocab *v, const char *s, pair_encoder *pe,
-                       int *ids, int max)
+static int encode_side(lang_t lang, const bpe *b, const vocab *v, const char *s, subwords *sw,
+                       token_list *tl, int *ids, int max)
 {
-    if (text_tokenize(lang, s, strlen(s), &pe->tl) < 0) return -1;
-    subwords_split(&pe->sw, b, (const char *const *)pe->tl.tok, pe->tl.n);
-    return encode_units(v, pe->sw.unit, pe->sw.n, ids, max);
+    if (text_tokenize(lang, s, strlen(s), tl) < 0) return -1;
+    subwords_split(sw, b, (const char *const *)tl->tok, tl->n);
+    return encode_units(v, sw->unit, sw->n, ids, max);
 }
 
 int encode_pair(const model *m, const corpus_pair *p, pair_encoder *pe, int *src, int *src_len,
@@ -45,9 +47,9 @@ int encode_pair(const model *m, const corpus_pair *p, pair_encoder *pe, int *src
     if (model_protects_spans(m) && spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &ms, &mt) >= 0)
         s = ms.text, t = mt.text;
     int rc = -1;
-    *src_len = encode_side((lang_t)m->cfg.src_lang, m->src_bpe, m->src_vocab, s, pe, src, max);
+    *src_len = encode_side((lang_t)m->cfg.src_lang, m->src_bpe, m->src_vocab, s, &pe->sw[0], &pe->tl, src, max);
     if (*src_len >= 0) {
-        *tgt_len = encode_side((lang_t)m->cfg.tgt_lang, m->tgt_bpe, m->tgt_vocab, t, pe, tgt, max);
+        *tgt_len = encode_side((lang_t)m->cfg.tgt_lang, m->tgt_bpe, m->tgt_vocab, t, &pe->sw[1], &pe->tl, tgt, max);
         rc = *tgt_len >= 0 ? 0 : -1;
     }
     masked_line_free(&ms);

@@ -16,10 +16,11 @@ typedef struct {
     metrics_result scores;
 } eval_result;
 
-/* Buffers for encode_pair, reused from pair to pair. */
+/* Buffers for encode_pair, reused from pair to pair: one subwords per side, so that each
+ * keeps its cache of segmented words (a side's BPE replaced clears it). */
 typedef struct {
     token_list tl;
-    subwords sw;
+    subwords sw[2];
 } pair_encoder;
 void pair_encoder_init(pair_encoder *pe);
 void pair_encoder_free(pair_encoder *pe);
