@@ -1,15 +1,19 @@
 #!/bin/sh
 # Corpus benchmark (issue #11): run from the repository root as `sh scripts/bench_corpus.sh`.
 # On the docs corpus (../shared/data/docs-en-zh, 994k paragraph pairs) it measures:
-#   1. default settings (`train docs.tsv`, 2 threads) for BENCH_TIME: seconds from start to
-#      the first training step, peak RSS of the whole run, target tokens/s, pairs left out;
+#   1. default settings (`train docs.tsv`, all cores) for BENCH_TIME: seconds from launch to
+#      the start of training (the first progress event's arrival less the training seconds
+#      it reports), peak RSS of the whole run, target tokens/s, pairs left out (too long, or
+#      empty after tokenization);
 #   2. cost per token against length: the default model with the same vocabulary sizes on
 #      both corpora (--subword none --max-vocab 2400, which both corpora fill on both sides),
 #      docs (every 10th pair) and Tatoeba trained in turn for BENCH_SECONDS each, BENCH_REPS
 #      rounds; the median target tokens/s of each and their ratio (target >= 0.85);
-#   3. translate on long paragraphs: the docs dev sources in four quarters by source length,
-#      2 threads, beam 5 and greedy: sentences/s, source and output tokens/s, milliseconds per
-#      source token (linear in length when that stays flat from quarter to quarter);
+#   3. translate on long paragraphs (an en->zh model): the docs dev sources in four quarters
+#      by source length, 2 threads, beam 5 and greedy: sentences/s, source and output units/s,
+#      milliseconds per source unit (linear in length when that stays flat from quarter to
+#      quarter). Units are the model's (tokenize -m), at most the 200 translate reads per
+#      line; the time is the process's less that of one with empty input (start and load);
 #   4. with BENCH_BPE=1, scripts/bench_bpe.sh on the whole corpus (BPE learning and
 #      segmentation against sentencepiece), whose lines are printed as they are.
 # Rows go to bench/corpus.tsv with the date, commit, CPU and load.
@@ -46,7 +50,9 @@ done
 make -s seqtrans
 S=./seqtrans
 TMP=$(mktemp -d /tmp/bench_corpus.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT INT TERM
+train_pid=
+trap 'kill $train_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
 if [ "$LINES" -gt 0 ]; then xz -dc "$DOCS/train.tsv.xz" | head -n "$LINES" > "$TMP/docs.tsv"
 else xz -dc "$DOCS/train.tsv.xz" > "$TMP/docs.tsv"; fi
 awk 'NR % 10 == 1' "$TMP/docs.tsv" > "$TMP/docs10.tsv"
@@ -74,22 +80,24 @@ start=$(date +%s.%N)
 /usr/bin/time -v -o "$TMP/time1" $S train "$TMP/docs.tsv" --time "$RUN_TIME" -o "$TMP/default.model" \
     --metrics "$TMP/default.jsonl" 2> "$TMP/default.log" &
 train_pid=$!
-# The first step's event arrives when it ends; it says how long it took.
+# The first progress event says how long training had run when it was written.
 while ! grep -q '"event":"progress"' "$TMP/default.jsonl" 2>/dev/null; do
     kill -0 $train_pid 2>/dev/null || break
     sleep 0.1
 done
 seen=$(date +%s.%N)
 wait $train_pid || { tail -n 5 "$TMP/default.log" >&2; exit 1; }
+train_pid=
+threads=$(sed -n 's/.*, \([0-9]*\) threads*$/\1/p' "$TMP/default.log" | head -n 1)
 step1=$(grep -m 1 '"event":"progress"' "$TMP/default.jsonl" | sed 's/.*"elapsed_s":\([0-9.]*\).*/\1/')
 vocab=$(sed -n 's/.*vocabularies \([0-9]*\) \/ \([0-9]*\).*/\1 \/ \2/p' "$TMP/default.log" | head -n 1)
 left=$(sed -n 's/.*left out \([0-9]*\) pairs.*/\1/p' "$TMP/default.log" | head -n 1)
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time1")
-row "default: start to first step" "$(echo "$seen $start $step1" | awk '{ printf "%.1f", $1 - $2 - $3 }')" s \
+row "default: launch to training start" "$(echo "$seen $start $step1" | awk '{ printf "%.1f", $1 - $2 - $3 }')" s \
     "vocabularies $vocab; load $load0"
 row "default: peak RSS of the run" "$(echo "$rss" | awk '{ printf "%.0f", $1 / 1024 }')" MiB "--time $RUN_TIME"
-row "default: training target tokens/s" "$(done_rate "$TMP/default.jsonl")" tok/s "--time $RUN_TIME, 2 threads"
-row "default: pairs left out by --max-len" "${left:-0}" pairs "of $(wc -l < "$TMP/docs.tsv")"
+row "default: training target tokens/s" "$(done_rate "$TMP/default.jsonl")" tok/s "--time $RUN_TIME, $threads threads"
+row "default: pairs left out (--max-len, empty)" "${left:-0}" pairs "of $(wc -l < "$TMP/docs.tsv")"
 
 # ---- 2. cost per token: docs against Tatoeba, same model and vocabulary sizes ----
 same="--subword none --max-vocab 2400 --threads 2 --time $SECONDS_EACH"
@@ -114,13 +122,20 @@ row "same model: docs / Tatoeba" "$(echo "$d $t" | awk '{ printf "%.3f", $1 / $2
 # ---- 3. translate on long paragraphs ----
 model=${BENCH_MODEL:-$TMP/default.model}
 say "3. translate the docs dev sources by length quarter with $model"
+$S info "$model" | grep -q 'src_lang *en' && $S info "$model" | grep -q 'tgt_lang *zh' ||
+    { say "error: $model does not translate en -> zh"; exit 1; }
+units() { $S tokenize -m "$model" "$@" | awk '{ n += NF > 200 ? 200 : NF } END { print n + 0 }'; }
+: > "$TMP/empty"
+/usr/bin/time -f %e -o "$TMP/t" $S translate -m "$model" < "$TMP/empty" > /dev/null
+start_s=$(cat "$TMP/t")
+say "translate with empty input (start and load): $start_s s, taken off each time below"
 cut -f1 "$DOCS/dev.tsv" > "$TMP/dev.en"
 $S tokenize -l en "$TMP/dev.en" | awk '{ print NF "\t" NR }' | sort -n -k1,1 -k2,2 | cut -f2 > "$TMP/order"
 n=$(wc -l < "$TMP/order")
 for q in 1 2 3 4; do
     awk -v lo=$(((q - 1) * n / 4)) -v hi=$((q * n / 4)) 'NR > lo && NR <= hi' "$TMP/order" | sort -n > "$TMP/q$q.ids"
     awk 'NR == FNR { keep[$1] = 1; next } FNR in keep' "$TMP/q$q.ids" "$TMP/dev.en" > "$TMP/q$q.en"
-    src_tok=$($S tokenize -m "$model" "$TMP/q$q.en" | wc -w)
+    src_tok=$(units "$TMP/q$q.en")
     lines=$(wc -l < "$TMP/q$q.en")
     for beam in 5 1; do
         : > "$TMP/secs"
@@ -128,12 +143,12 @@ for q in 1 2 3 4; do
             /usr/bin/time -f %e -o "$TMP/t" $S translate -m "$model" --beam $beam --threads 2 < "$TMP/q$q.en" > "$TMP/out"
             cat "$TMP/t" >> "$TMP/secs"
         done
-        secs=$(median < "$TMP/secs")
-        out_tok=$($S tokenize -m "$model" --side tgt "$TMP/out" | wc -w)
+        secs=$(median < "$TMP/secs" | awk -v s="$start_s" '{ t = $1 - s; printf "%.3f\n", (t > 0.001 ? t : 0.001) }')
+        out_tok=$(units --side tgt "$TMP/out")
         echo "$lines $src_tok $out_tok $secs" | awk -v q=$q -v b=$beam '{
-            printf "quarter %d beam %d: %d sentences, %.1f source tokens each, %.1f output tokens each, %.2f s: %.1f sent/s, %.0f source tok/s, %.0f output tok/s, %.3f ms per source token\n",
+            printf "quarter %d beam %d: %d sentences, %.1f source units each, %.1f output units each, %.2f s: %.1f sent/s, %.0f source units/s, %.0f output units/s, %.3f ms per source unit\n",
                 q, b, $1, $2 / $1, $3 / $1, $4, $1 / $4, $2 / $4, $3 / $4, 1000 * $4 / $2 }' | tee "$TMP/line" >&2
-        row "translate q$q beam $beam: ms per source token" "$(sed 's/.*, \([0-9.]*\) ms per.*/\1/' "$TMP/line")" ms \
+        row "translate q$q beam $beam: ms per source unit" "$(sed 's/.*, \([0-9.]*\) ms per.*/\1/' "$TMP/line")" ms \
             "$(sed 's/^quarter [0-9] beam [0-9]: //; s/, [0-9.]* ms per.*//' "$TMP/line"); median of $TRANSLATE_REPS; model $(basename "$model")"
     done
 done
@@ -141,6 +156,6 @@ done
 # ---- 4. BPE against sentencepiece ----
 if [ "${BENCH_BPE:-0}" = 1 ]; then
     say "4. BPE learning and segmentation against sentencepiece"
-    sh scripts/bench_bpe.sh 0 8000 1
+    DOCS="$DOCS" sh scripts/bench_bpe.sh 0 8000 1 || say "bench_bpe did not run (exit $?)"
 fi
 say "load $load0 -> $(cut -d' ' -f1-3 /proc/loadavg); $cpu"

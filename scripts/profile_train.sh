@@ -9,11 +9,13 @@
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 CORPUS.tsv [train options...]" >&2; exit 2; }
 command -v perf >/dev/null || { echo "profile_train: no perf (apt-get install linux-perf)" >&2; exit 2; }
+corpus=$(realpath "$1"); shift
 cd "$(dirname "$0")/.."
-corpus=$1; shift
 make -s seqtrans
 tmp=$(mktemp -d /tmp/profile_train.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+pid=
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 ./seqtrans train "$corpus" --time 30m -o "$tmp/m.model" --metrics "$tmp/m.jsonl" "$@" 2> "$tmp/log" &
 pid=$!
 until grep -q '"event":"progress"' "$tmp/m.jsonl" 2>/dev/null; do
@@ -21,9 +23,11 @@ until grep -q '"event":"progress"' "$tmp/m.jsonl" 2>/dev/null; do
     sleep 1
 done
 sleep "${PROFILE_WARMUP:-20}"
-perf record -F 99 --call-graph dwarf,16384 -p $pid -o "$tmp/perf.data" -- sleep "${PROFILE_SECONDS:-25}" 2> /dev/null
+perf record -F 99 --call-graph dwarf,16384 -p $pid -o "$tmp/perf.data" -- sleep "${PROFILE_SECONDS:-25}" 2> "$tmp/perf.err" ||
+    { cat "$tmp/perf.err" >&2; exit 1; }
 kill -INT $pid; wait $pid || true
-grep -v warning "$tmp/log" | grep -m 1 vocabularies
+pid=
+grep -v warning "$tmp/log" | grep -m 1 vocabularies || true
 perf report -i "$tmp/perf.data" --children --stdio --percent-limit 0.5 2> /dev/null |
     grep -E "^ +[0-9.]+% +[0-9.]+% .* (output_forward_loss|output_backward|attention_forward|attention_backward|encoder_forward|encoder_backward|decoder_forward|decoder_backward|lstm_forward|lstm_backward|gru_forward|gru_backward|embedding_forward|embedding_backward|train_step_apply|cblas_sgemm)$" |
     awk '{ printf "%8s  %s\n", $1, $NF }'
