@@ -50,11 +50,8 @@ static void count_pairs(void *ctx, int w)
     const count_job *job = ctx;
     long from, to;
     parallel_share((long)job->c->n, job->workers, w, &from, &to);
-    token_list tl;
-    token_list_init(&tl);
-    subwords sw[2]; /* one per side: each keeps its cache of segmented words */
-    subwords_init(&sw[0]);
-    subwords_init(&sw[1]);
+    pair_encoder pe; /* its buffers: the tokens, and each side's subwords with their cache */
+    pair_encoder_init(&pe);
     for (long i = from; i < to; i++) {
         /* protected spans count as their placeholders, as training and translation see them */
         const corpus_pair *p = &job->c->pairs[i];
@@ -62,14 +59,12 @@ static void count_pairs(void *ctx, int w)
         const char *s = p->src, *t = p->tgt;
         if (spans_mask_pair(p->src, strlen(p->src), p->tgt, strlen(p->tgt), &ms, &mt) >= 0)
             s = ms.text, t = mt.text;
-        count_side(job, 0, w, s, &tl, &sw[0]);
-        count_side(job, 1, w, t, &tl, &sw[1]);
+        count_side(job, 0, w, s, &pe.tl, &pe.sw[0]);
+        count_side(job, 1, w, t, &pe.tl, &pe.sw[1]);
         masked_line_free(&ms);
         masked_line_free(&mt);
     }
-    subwords_free(&sw[0]);
-    subwords_free(&sw[1]);
-    token_list_free(&tl);
+    pair_encoder_free(&pe);
 }
 
 static int workers_for(const train_options *o, size_t pairs)
