@@ -34,7 +34,7 @@ cut -f1 "$data/dev.tsv" > "$tmp/dev.en"; cut -f2 "$data/dev.tsv" > "$tmp/dev.zh"
 rm "$tmp/train.tsv"
 echo "bench_bpe: $(wc -l < "$tmp/train.en") training lines, vocabulary $vocab, $runs runs, medians; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+. scripts/bench_lib.sh
 wall() { /usr/bin/time -f %e -o "$tmp/t" "$@" > /dev/null 2>&1; cat "$tmp/t"; }
 
 for side in en zh; do

@@ -68,11 +68,7 @@ row() { # figure value unit note
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$commit" "$cpu" "$1" "$2" \
             "$3" "$4${BENCH_NOTE:+; $BENCH_NOTE}" >> "$RESULTS"
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-done_rate() { # target tokens / training seconds of a metrics file's done event
-    sed -n 's/.*"event":"done".*"elapsed_s":\([0-9.]*\).*"tgt_tokens":\([0-9]*\).*/\2 \1/p' "$1" |
-        awk '{ printf "%.1f\n", $1 / $2 }'
-}
+. scripts/bench_lib.sh
 
 # ---- 1. default settings on the whole corpus ----
 say "1. default settings, $RUN_TIME on $(wc -l < "$TMP/docs.tsv") pairs (load $load0)"

@@ -29,21 +29,16 @@ make -s seqtrans
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 
-# Target tokens per second of one run: tokens over seconds of the done event in the metrics.
-rate() {
-    sed -n 's/.*"event":"done".*"elapsed_s":\([0-9.]*\).*"tgt_tokens":\([0-9]*\).*/\2 \1/p' "$1" |
-        awk '{ printf "%.1f\n", $1 / $2 }'
-}
+. scripts/bench_lib.sh
 one() { # config name, threads, then the launcher's words (none: one process)
     name=$1 threads=$2; shift 2
     rm -f "$TMP/m.model" "$TMP/$name.jsonl"
     "$@" ./seqtrans train "$DATA/train.tsv" $OPTS --threads "$threads" --max-steps "$STEPS" --metrics "$TMP/$name.jsonl" \
         -o "$TMP/m.model" 2>"$TMP/$name.log" || { tail -n 5 "$TMP/$name.log" >&2; exit 1; }
-    rate "$TMP/$name.jsonl" >> "$TMP/$name.rates"
+    done_rate "$TMP/$name.jsonl" >> "$TMP/$name.rates"
     sed -n 's/.*communication: .*(\([0-9.]*\)%), \([0-9]*\) bytes.*waiting for other ranks \([0-9.]*\)%.*/\1 \2 \3/p' \
         "$TMP/$name.log" >> "$TMP/$name.comm"
 }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq "$REPS"); do
     one 1x1 1
@@ -52,9 +47,9 @@ for r in $(seq "$REPS"); do
     say "round $r: $(tail -n 1 "$TMP/1x1.rates") / $(tail -n 1 "$TMP/1x2.rates") / $(tail -n 1 "$TMP/2x1.rates") tok/s"
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
-a=$(median "$TMP/1x1.rates") b=$(median "$TMP/1x2.rates") c=$(median "$TMP/2x1.rates")
-share=$(cut -d' ' -f1 "$TMP/2x1.comm" > "$TMP/share"; median "$TMP/share")
-waiting=$(cut -d' ' -f3 "$TMP/2x1.comm" > "$TMP/wait"; median "$TMP/wait")
+a=$(median < "$TMP/1x1.rates") b=$(median < "$TMP/1x2.rates") c=$(median < "$TMP/2x1.rates")
+share=$(cut -d' ' -f1 "$TMP/2x1.comm" | median)
+waiting=$(cut -d' ' -f3 "$TMP/2x1.comm" | median)
 bytes=$(cut -d' ' -f2 "$TMP/2x1.comm" | head -n 1)
 params=$(sed -n 's/.*, \([0-9]*\) parameters.*/\1/p' "$TMP/1x1.log" | head -n 1)
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
