@@ -189,17 +189,17 @@ int main(int argc, char **argv)
 
     dataset d;
     dataset_init(&d);
-    token_list tl;
-    token_list_init(&tl);
+    pair_encoder pe;
+    pair_encoder_init(&pe);
     int src[DUMP_MAX_LEN], tgt[DUMP_MAX_LEN], sl, tlen;
     for (size_t i = 0; i < c.n && d.n < DUMP_MAX_PAIRS; i++) {
-        if (encode_pair(m, &c.pairs[i], &tl, src, &sl, tgt, &tlen, DUMP_MAX_LEN) < 0) {
+        if (encode_pair(m, &c.pairs[i], &pe, src, &sl, tgt, &tlen, DUMP_MAX_LEN) < 0) {
             fprintf(stderr, "dump_model: %s:%ld: does not tokenize\n", argv[2], c.pairs[i].line);
             return 1;
         }
         dataset_add(&d, src, sl, tgt, tlen);
     }
-    token_list_free(&tl);
+    pair_encoder_free(&pe);
     long idx[DUMP_MAX_PAIRS];
     for (long i = 0; i < d.n; i++) idx[i] = i;
     arena ar = {0};

@@ -169,4 +169,23 @@ SEQTRANS_TEST_NAN_STEPS=3-1000 "$SEQTRANS" train "$TMP/pairs.tsv" --emb 8 --hidd
 grep -q "training diverged" "$TMP/err" && pass || fail "divergence is named"
 ok "the model file left behind (last finished epoch) loads" "$SEQTRANS" translate -m "$TMP/nan.model" "$TMP/src.txt"
 
+# ---- --accumulate N: the step of a batch N times larger, computed in N runs ----
+acc="data/corpus.tsv --emb 16 --hidden 32 --seed 3 -q --max-steps 5"
+for a in "16 1 1" "8 2 1" "4 4 2"; do
+    set -- $a
+    ok "--batch $1 --accumulate $2 --threads $3" "$SEQTRANS" train $acc --batch "$1" --accumulate "$2" \
+        --threads "$3" --metrics "$TMP/acc$2.jsonl" -o "$TMP/acc$2.model"
+done
+done_of() { sed -n 's/.*"event":"done".*"tgt_tokens":\([0-9]*\).*"train_loss":\([0-9.]*\).*/\1 \2/p' "$1"; }
+for n in 2 4; do
+    echo "$(done_of "$TMP/acc1.jsonl") $(done_of "$TMP/acc$n.jsonl")" |
+        awk '{ d = $2 - $4; exit !(NF == 4 && $1 == $3 && $1 > 0 && (d < 0 ? -d : d) <= 1e-4 * $2) }' && pass ||
+        fail "--batch $((16 / n)) --accumulate $n trains on the pairs of --batch 16, to the same loss within 1e-4"
+done
+"$SEQTRANS" train $acc --batch 8 --accumulate 2 --max-steps 8 --resume -o "$TMP/acc2.model" 2>&1 |
+    grep -q "resuming with" && fail "a resume with the same --accumulate warns" || pass
+"$SEQTRANS" train $acc --batch 8 --accumulate 3 --max-steps 8 --resume -o "$TMP/acc2.model" 2>&1 |
+    grep -q "resuming with --batch 8 --accumulate 3 .* the run so far used 8, 2," && pass ||
+    fail "a resume with another --accumulate warns, naming both"
+
 summary basic_cli

@@ -30,6 +30,11 @@ cmp -s "$TMP/t4.model" "$TMP/r22.model" && pass || fail "2 ranks x 2 threads wri
 ok "3 ranks x 1 thread" mpi 3 "$SEQTRANS" train $run --threads 1 -o "$TMP/r3.model"
 ok "1 process x 3 threads" "$SEQTRANS" train $run --threads 3 -o "$TMP/t3.model"
 cmp -s "$TMP/t3.model" "$TMP/r3.model" && pass || fail "3 ranks (not a power of two) x 1 thread write the bytes of 1 x 3"
+# --accumulate: each rank's share in runs, one exchange per step
+ok "2 ranks x 1 thread, --accumulate 3" mpi 2 "$SEQTRANS" train $run --threads 1 --accumulate 3 -o "$TMP/r2a.model"
+ok "1 process x 2 threads, --accumulate 3" "$SEQTRANS" train $run --threads 2 --accumulate 3 -o "$TMP/t2a.model"
+cmp -s "$TMP/t2a.model" "$TMP/r2a.model" && pass || fail "with --accumulate 3 too, 2 ranks x 1 thread write the bytes of 1 x 2"
+cmp -s "$TMP/r2.model" "$TMP/r2a.model" && fail "--accumulate 3 changes the run" || pass
 echo "I am happy." > "$TMP/src.txt"
 ok "translate the 2-rank model" "$SEQTRANS" translate -m "$TMP/r2.model" "$TMP/src.txt"
 
@@ -39,6 +44,10 @@ ok "2 ranks, 60 steps" mpi 2 "$SEQTRANS" train $steps --max-steps 60 -o "$TMP/wh
 ok "2 ranks, 25 steps" mpi 2 "$SEQTRANS" train $steps --max-steps 25 -o "$TMP/part.model"
 ok "2 ranks, resumed to 60" mpi 2 "$SEQTRANS" train $steps --max-steps 60 --resume -o "$TMP/part.model"
 cmp -s "$TMP/whole.model" "$TMP/part.model" && pass || fail "a resumed 2-rank run writes the bytes of an uninterrupted one"
+ok "2 ranks, --accumulate 2, 30 steps" mpi 2 "$SEQTRANS" train $steps --accumulate 2 --max-steps 30 -o "$TMP/awhole.model"
+ok "2 ranks, --accumulate 2, 13 steps" mpi 2 "$SEQTRANS" train $steps --accumulate 2 --max-steps 13 -o "$TMP/apart.model"
+ok "2 ranks, --accumulate 2, resumed to 30" mpi 2 "$SEQTRANS" train $steps --accumulate 2 --max-steps 30 --resume -o "$TMP/apart.model"
+cmp -s "$TMP/awhole.model" "$TMP/apart.model" && pass || fail "with --accumulate 2, a resumed 2-rank run writes the bytes of an uninterrupted one"
 
 # every rank must read the same corpus
 head -n 500 data/corpus.tsv > "$TMP/other.tsv"

@@ -37,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     model_init_weights(m, &r);
     run_state rs = {3, 2, 1, 40, 4, 900, {{1, 2, 3, 4}}, {{5, 6, 7, 8}}, {{9, 10, 11, 12}}, 0, 1.5, 2.5};
     adam opt = {0.001f, 0.9f, 0.999f, 1e-8f, 40, 0, NULL, NULL};
-    run_settings st = {64, 1, 0.2f};
+    run_settings st = {64, 1, 0.2f, 1};
     size_t bytes = m->n_params * sizeof(float);
     valid_len = CHECKPOINT_HEADER_BYTES + 3 * bytes;
     valid = calloc(valid_len, 1);
@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     adam opt;
     adam_init(&opt, m->n_params, 0.5f);
     run_state rs;
-    run_settings st = {64, 1, 0.2f};
+    run_settings st = {64, 1, 0.2f, 1};
     checkpoint *ck = checkpoint_new("/nonexistent-dir/fuzz.model"); /* best weights in memory */
     if (checkpoint_restore(ck, buf, len, "fuzz", m, &opt, &rs, &st, data[0] & 1) == 0) check_usable(&opt, &rs);
     memcpy(m->params, params, m->n_params * sizeof *params);

@@ -50,7 +50,7 @@ static run_state some_state(void)
     return rs;
 }
 
-static const run_settings settings = {64, 3, 0.25f};
+static const run_settings settings = {64, 3, 0.25f, 2};
 
 static int same_state(const run_state *a, const run_state *b)
 {
@@ -154,6 +154,38 @@ static void test_header_layout(void)
     w = (uint32_t)le(h + 172, 4);
     memcpy(&f, &w, 4);
     CHECK(f == 0.25f);
+    CHECK(le(h + 176, 4) == 2); /* batches per step */
+}
+
+static int refused(saved_run *s, const void *buf, size_t len);
+
+/* Version 1, from before --accumulate: the same header less its last field, the floats at
+ * 176. It restores as written; one of version 1's length with version 2's is refused. */
+static void test_version_1_read(void)
+{
+    saved_run s;
+    save_and_read(&s, NULL);
+    if (!s.read) return;
+    size_t n = s.m->n_params, bytes = n * sizeof(float), len = s.len - 4;
+    unsigned char *v1 = xmalloc(len);
+    memcpy(v1, s.state, CHECKPOINT_HEADER_BYTES - 4);
+    memcpy(v1 + CHECKPOINT_HEADER_BYTES - 4, (char *)s.state + CHECKPOINT_HEADER_BYTES, 3 * bytes);
+    v1[0] = 1;
+    adam opt;
+    adam_init(&opt, n, 0.5f);
+    run_state rs = {0};
+    checkpoint *ck = checkpoint_new(path);
+    fill(s.read->params, n);
+    CHECK(checkpoint_restore(ck, v1, len, path, s.read, &opt, &rs, &settings, 0) == 0);
+    CHECK(same_state(&rs, &s.rs) && opt.lr == s.opt.lr);
+    CHECK(memcmp(s.read->params, s.m->params, bytes) == 0);
+    CHECK(memcmp(opt.m, s.opt.m, bytes) == 0 && memcmp(opt.v, s.opt.v, bytes) == 0);
+    checkpoint_free(ck);
+    adam_free(&opt);
+    v1[0] = 2;
+    CHECK(refused(&s, v1, len));
+    free(v1);
+    saved_free(&s);
 }
 
 /* With best weights kept, they are the model; the state keeps the current ones. A restore
@@ -226,12 +258,12 @@ static void test_bad_state_refused(void)
     memcpy(longer, s.state, s.len);
     CHECK(refused(&s, longer, s.len + 4));
     free(longer);
-    uint32_t v2 = 2, big = 0x80000000u, zero32 = 0;
+    uint32_t v3 = 3, big = 0x80000000u, zero32 = 0;
     int64_t minus = -1;
     uint64_t zeros[4] = {0};
     float nan = NAN, inf = INFINITY, lr0 = 0, drop = 1.5f;
     double dnan = NAN, bleu = 100.5;
-    CHECK(refused_with(&s, 0, &v2, 4));                 /* a newer version */
+    CHECK(refused_with(&s, 0, &v3, 4));                 /* a newer version */
     CHECK(refused_with(&s, 4, &big, 4));                /* epochs */
     CHECK(refused_with(&s, 8, &big, 4));                /* best epoch after the epochs done */
     CHECK(refused_with(&s, 12, &big, 4));               /* bad epochs */
@@ -247,6 +279,7 @@ static void test_bad_state_refused(void)
     CHECK(refused_with(&s, 160, &lr0, 4) && refused_with(&s, 160, &nan, 4) && refused_with(&s, 160, &inf, 4));
     CHECK(refused_with(&s, 164, &zero32, 4));           /* batch size */
     CHECK(refused_with(&s, 172, &drop, 4));             /* dropout */
+    CHECK(refused_with(&s, 176, &zero32, 4) && refused_with(&s, 176, &big, 4)); /* batches per step */
     size_t floats[] = {0, n - 1, n, 2 * n - 1, 2 * n, 3 * n - 1};
     for (int k = 0; k < 6; k++) CHECK(refused_with(&s, H + floats[k] * 4, k % 2 ? &inf : &nan, 4));
     /* any byte of the header changed: refused or restored, never a crash or a read out of range */
@@ -278,6 +311,7 @@ int main(void)
     RUN_TEST(test_round_trip);
     RUN_TEST(test_header_layout);
     RUN_TEST(test_best_weights);
+    RUN_TEST(test_version_1_read);
     RUN_TEST(test_bad_state_refused);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

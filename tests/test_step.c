@@ -57,27 +57,30 @@ static long tokens(const dataset *d, const long *order, long n)
     return t;
 }
 
-/* The step done plainly, for workers' shares of pairs order[0..n), the gradient times scale. */
+/* The step done plainly: pairs order[0..n) in `passes` runs, the workers' shares of each
+ * run added into their gradients; the gradient times scale. */
 static void plain_step(model *m, adam *opt, const dataset *d, const long *order, long n, int workers,
-                       float scale)
+                       int passes, float scale)
 {
     float **parts = xcalloc(workers, sizeof *parts);
     rng_t unused;
     rng_seed(&unused, 1);
     for (int w = 0; w < workers; w++) {
-        long b, e;
-        parallel_share(n, workers, w, &b, &e);
         parts[w] = xcalloc(m->n_params, sizeof(float));
-        if (e <= b) continue;
         model_weights g;
         model_layout(&m->cfg, parts[w], &g);
-        arena ar = {0};
-        batch bt;
-        arena_reset(&ar);
-        batch_fill(&bt, d, order + b, (int)(e - b), &ar);
-        loss_options lo = {0, 0.1f, &unused, tokens(d, order, n)};
-        seq2seq_loss(m, &bt, &lo, &g, &ar);
-        arena_free(&ar);
+        for (int k = 0; k < passes; k++) {
+            long rb, re, pb, pe;
+            parallel_share(n, passes, k, &rb, &re);
+            parallel_share(re - rb, workers, w, &pb, &pe);
+            if (pe <= pb) continue;
+            arena ar = {0};
+            batch bt;
+            batch_fill(&bt, d, order + rb + pb, (int)(pe - pb), &ar);
+            loss_options lo = {0, 0.1f, &unused, tokens(d, order, n)};
+            seq2seq_loss(m, &bt, &lo, &g, &ar);
+            arena_free(&ar);
+        }
     }
     adam_begin_step(opt);
     adam_update_range(opt, m->params, (gradient_parts){parts, workers}, scale, 0, 0, m->n_params);
@@ -85,7 +88,7 @@ static void plain_step(model *m, adam *opt, const dataset *d, const long *order,
     free(parts);
 }
 
-static void test_step_as_plain(int workers)
+static void test_step_as_plain(int workers, int passes)
 {
     model *a = tiny_model(), *b = model_new(&a->cfg, NULL, NULL);
     memcpy(b->params, a->params, a->n_params * sizeof(float));
@@ -102,7 +105,7 @@ static void test_step_as_plain(int workers)
     rng_seed(&drop, 2);
     for (int round = 0; round < 3; round++) {
         long n = round == 1 ? 2 : PAIRS;
-        step_batch sb = {&d, order + (round == 1 ? 3 : 0), n, 0, 0.1f};
+        step_batch sb = {&d, order + (round == 1 ? 3 : 0), n, 0, 0.1f, passes};
         step_result r = train_step_compute(s, &sb, &drop);
         CHECK(isfinite(r.loss.loss) && r.grad_norm > 0 && isfinite(r.grad_norm));
         if (round == 1) {
@@ -112,7 +115,7 @@ static void test_step_as_plain(int workers)
         /* the last round clipped to half the norm */
         float clip = round == 2 ? (float)(r.grad_norm / 2) : 0;
         train_step_apply(s, &oa, r.grad_norm, clip);
-        plain_step(b, &ob, &d, sb.order, n, workers, clip > 0 ? (float)(clip / r.grad_norm) : 1);
+        plain_step(b, &ob, &d, sb.order, n, workers, passes, clip > 0 ? (float)(clip / r.grad_norm) : 1);
         CHECK(memcmp(a->params, b->params, a->n_params * sizeof(float)) == 0);
         CHECK(memcmp(oa.m, ob.m, a->n_params * sizeof(float)) == 0);
         if (round == 2) train_step_release(s);
@@ -125,9 +128,16 @@ static void test_step_as_plain(int workers)
     model_free(b);
 }
 
-static void test_one_worker(void) { test_step_as_plain(1); }
-static void test_two_workers(void) { test_step_as_plain(2); }
-static void test_three_workers(void) { test_step_as_plain(3); }
+static void test_one_worker(void) { test_step_as_plain(1, 1); }
+static void test_two_workers(void) { test_step_as_plain(2, 1); }
+static void test_three_workers(void) { test_step_as_plain(3, 1); }
+/* --accumulate: a worker's share in runs, more of them than some shares have pairs */
+static void test_passes(void)
+{
+    test_step_as_plain(1, 3);
+    test_step_as_plain(2, 2);
+    test_step_as_plain(3, 2);
+}
 
 int main(void)
 {
@@ -135,5 +145,6 @@ int main(void)
     RUN_TEST(test_one_worker);
     RUN_TEST(test_two_workers);
     RUN_TEST(test_three_workers);
+    RUN_TEST(test_passes);
     return TEST_SUMMARY("step");
 }

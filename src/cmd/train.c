@@ -88,6 +88,10 @@ static const opt_spec train_opts[] = {
     {"batch-tokens", 0, OPT_LONG, AT(batch_tokens), "N", NULL, 1, 1e9, "no limit",
      "also at most N padded tokens per step (pairs x the longest side), so that long "
      "paragraphs do not blow memory and short sentences fill a step", NULL},
+    {"accumulate", 0, OPT_INT, AT(accumulate), "N", NULL, 1, 1024, NULL,
+     "a step takes N batches (N x --batch pairs, N x --batch-tokens) and computes them "
+     "one after another, summing their gradients: the update of a batch N times larger in "
+     "the memory of one, and N times fewer exchanges between MPI ranks", NULL},
     {"lr", 0, OPT_FLOAT, AT(lr), "F", NULL, 1e-9, 10, NULL, "Adam learning rate", NULL},
     {"lr-decay", 0, OPT_FLOAT, AT(lr_decay), "F", NULL, 0.01, 1, NULL,
      "learning rate factor when dev BLEU does not improve", NULL},

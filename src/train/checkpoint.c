@@ -137,7 +137,8 @@ void checkpoint_encode_header(unsigned char *out, const run_state *rs, const ada
     p = put_f32(p, opt->lr);
     p = put_u32(p, (uint32_t)settings->batch);
     p = put_u32(p, (uint32_t)settings->seed);
-    put_f32(p, settings->dropout);
+    p = put_f32(p, settings->dropout);
+    put_u32(p, (uint32_t)settings->accumulate);
 }
 
 /* Writes the kept model (the best, else m) with the state: m's weights and Adam's moments
@@ -214,7 +215,7 @@ static int floats_finite(const unsigned char *p, size_t n)
 /* What the header says, checked: 1 when every field is one a run can have written. */
 static int decode_header(const unsigned char *p, run_state *rs, float *lr, run_settings *saved)
 {
-    get_u32(&p); /* the version, checked before */
+    uint32_t version = get_u32(&p); /* checked before */
     uint32_t epoch = get_u32(&p), best_epoch = get_u32(&p), bad_epochs = get_u32(&p);
     int64_t step = (int64_t)get_u64(&p), in_epoch = (int64_t)get_u64(&p), tokens = (int64_t)get_u64(&p);
     int rngs_ok = get_rng(&p, &rs->data_rng) & get_rng(&p, &rs->epoch_rng) & get_rng(&p, &rs->drop_rng);
@@ -224,7 +225,8 @@ static int decode_header(const unsigned char *p, run_state *rs, float *lr, run_s
     *lr = get_f32(&p);
     uint32_t batch = get_u32(&p), seed = get_u32(&p);
     saved->dropout = get_f32(&p);
-    if (!rngs_ok || epoch > INT32_MAX || best_epoch > epoch || bad_epochs > epoch || step < 0 ||
+    uint32_t accumulate = version >= 2 ? get_u32(&p) : 1;
+    if (!rngs_ok || accumulate == 0 || accumulate > INT32_MAX || epoch > INT32_MAX || best_epoch > epoch || bad_epochs > epoch || step < 0 ||
         in_epoch < 0 || tokens < 0 || batch == 0 || batch > INT32_MAX)
         return 0;
     rs->epoch = (int)epoch;
@@ -235,6 +237,7 @@ static int decode_header(const unsigned char *p, run_state *rs, float *lr, run_s
     rs->tgt_tokens = (long)tokens;
     saved->batch = (int)batch;
     saved->seed = (int)seed;
+    saved->accumulate = (int)accumulate;
     /* BLEU is -1 before any dev evaluation; the dev loss 0 */
     return isfinite(rs->elapsed) && rs->elapsed >= 0 && rs->best_bleu >= -1 && rs->best_bleu <= 100 &&
            rs->best_dev_loss >= 0 && !isnan(rs->best_dev_loss) && isfinite(*lr) && *lr > 0 &&
@@ -245,21 +248,21 @@ int checkpoint_restore(checkpoint *ck, const void *buf, size_t len, const char *
                        adam *opt, run_state *rs, const run_settings *settings, int keep_best)
 {
     size_t n = m->n_params;
-    const unsigned char *b = buf;
-    if (!buf || len != CHECKPOINT_HEADER_BYTES + 3 * n * sizeof(float)) {
+    const unsigned char *b = buf, *v = b;
+    uint32_t version = buf && len >= 4 ? get_u32(&v) : 0;
+    size_t header = version == 1 ? CHECKPOINT_HEADER_BYTES - 4 : CHECKPOINT_HEADER_BYTES;
+    if (!buf || len != header + 3 * n * sizeof(float)) {
         st_error("%s: holds no training state to resume", path);
         return -1;
     }
-    const unsigned char *v = b;
-    uint32_t version = get_u32(&v);
-    if (version != CHECKPOINT_STATE_VERSION) {
+    if (version != 1 && version != CHECKPOINT_STATE_VERSION) {
         st_error("%s: training state version %u is not supported", path, version);
         return -1;
     }
     run_state got;
     run_settings saved;
     float lr;
-    const unsigned char *floats = b + CHECKPOINT_HEADER_BYTES;
+    const unsigned char *floats = b + header;
     if (!decode_header(b, &got, &lr, &saved) || !floats_finite(floats, 3 * n)) {
         st_error("%s: corrupt training state", path);
         return -1;
@@ -272,10 +275,11 @@ int checkpoint_restore(checkpoint *ck, const void *buf, size_t len, const char *
     opt->lr = lr;
     *rs = got;
     /* The run goes on as asked, but it is then no longer the same run. */
-    if (saved.batch != settings->batch || (uint32_t)saved.seed != (uint32_t)settings->seed ||
-        saved.dropout != settings->dropout)
-        st_warn("%s: resuming with --batch %d --seed %d --dropout %g; the run so far used %u, %u, %g",
-                path, settings->batch, settings->seed, settings->dropout, (unsigned)saved.batch,
-                (unsigned)saved.seed, saved.dropout);
+    if (saved.batch != settings->batch || saved.accumulate != settings->accumulate ||
+        (uint32_t)saved.seed != (uint32_t)settings->seed || saved.dropout != settings->dropout)
+        st_warn("%s: resuming with --batch %d --accumulate %d --seed %d --dropout %g; the run so "
+                "far used %u, %u, %u, %g", path, settings->batch, settings->accumulate,
+                settings->seed, settings->dropout, (unsigned)saved.batch,
+                (unsigned)saved.accumulate, (unsigned)saved.seed, saved.dropout);
     return 0;
 }

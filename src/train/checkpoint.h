@@ -2,7 +2,7 @@
  *
  * The model file holds the kept model (the best by dev score when there is a dev set, else
  * the current one) and, in its state section, the training state that --resume reads:
- * everything that decides what the run does next. Version 1, little-endian, at these byte
+ * everything that decides what the run does next. Version 2, little-endian, at these byte
  * offsets (P = the parameter count):
  *     0  u32 version (1)     4  u32 epochs done     8  u32 best epoch   12  u32 bad epochs
  *    16  i64 step           24  i64 batch in epoch 32  i64 target tokens
@@ -10,8 +10,11 @@
  *   136  f64 elapsed seconds (kept only by an interrupted run: --time goes on counting)
  *   144  f64 best dev BLEU  152  f64 best dev loss
  *   160  f32 learning rate  164  u32 batch size   168  u32 seed        172  f32 dropout
- *   176  f32[P] current weights, f32[P] Adam first moments, f32[P] Adam second moments
- * The batch size, seed and dropout only say which run this is (resuming with others warns).
+ *   176  u32 batches per step (--accumulate)
+ *   180  f32[P] current weights, f32[P] Adam first moments, f32[P] Adam second moments
+ * Version 1 (until --accumulate) lacks the field at 176, its weights starting there: it
+ * reads as one batch per step. The batch size, batches per step, seed and dropout only say
+ * which run this is (resuming with others warns).
  * Apart from that time, the same run gives the same bytes however it was split. */
 #ifndef SEQTRANS_CHECKPOINT_H
 #define SEQTRANS_CHECKPOINT_H
@@ -21,8 +24,8 @@
 #include "nn/optim.h"
 #include "sys/util.h"
 
-#define CHECKPOINT_STATE_VERSION 1
-#define CHECKPOINT_HEADER_BYTES 176
+#define CHECKPOINT_STATE_VERSION 2
+#define CHECKPOINT_HEADER_BYTES 180 /* of version 2 */
 
 /* Where the run is, besides the weights and Adam's moments and learning rate. */
 typedef struct {
@@ -38,6 +41,7 @@ typedef struct {
 typedef struct {
     int batch, seed;
     float dropout;
+    int accumulate;
 } run_settings;
 
 typedef struct checkpoint checkpoint;

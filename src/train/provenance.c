@@ -24,7 +24,7 @@ static const struct {
     {"reverse", RESUME_APPLIED}, {"strict", RESUME_APPLIED}, {"epochs", RESUME_APPLIED},
     {"time", RESUME_APPLIED}, {"max-steps", RESUME_APPLIED}, {"patience", RESUME_APPLIED},
     {"eval-every", RESUME_APPLIED}, {"save-every", RESUME_APPLIED},
-    {"batch", RESUME_APPLIED}, {"batch-tokens", RESUME_APPLIED}, {"lr", RESUME_APPLIED},
+    {"batch", RESUME_APPLIED}, {"batch-tokens", RESUME_APPLIED}, {"accumulate", RESUME_APPLIED}, {"lr", RESUME_APPLIED},
     {"lr-decay", RESUME_APPLIED}, {"clip", RESUME_APPLIED}, {"dropout", RESUME_APPLIED},
     {"label-smoothing", RESUME_APPLIED}, {"seed", RESUME_APPLIED}, {"threads", RESUME_APPLIED},
 };

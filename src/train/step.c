@@ -34,7 +34,6 @@ typedef struct {
     arena ar;
     model_weights g;     /* its gradient (train_step.grads[w]) */
     rng_t rng;
-    long from, to;       /* pairs order[from..to) of the batch */
     worker_result out;
 } worker_state;
 
@@ -138,27 +137,45 @@ static void mark_written_pages(train_step *s, int w, const batch *bt)
     mark_rows(s, w, (size_t)s->m->cfg.src_vocab * s->m->cfg.emb, bt->tgt_in, (long)bt->T * bt->B);
 }
 
-static void worker_forward_backward(void *ctx, int w)
+/* Pairs order[from..to) of the step: forward and backward, the gradient added to the
+ * worker's, the loss to its result. */
+static void worker_pass(train_step *s, int w, long from, long to)
 {
-    train_step *s = ctx;
     worker_state *ws = &s->workers[w];
     const step_batch *b = s->batch;
-    ws->out.loss = (batch_loss){0, 0, 0};
-    memset(s->written[w], 0, s->sparse_floats / s->page);
-    if (ws->to <= ws->from) return;
     batch bt;
     arena_reset(&ws->ar);
-    batch_fill(&bt, b->data, b->order + ws->from, (int)(ws->to - ws->from), &ws->ar);
+    batch_fill(&bt, b->data, b->order + from, (int)(to - from), &ws->ar);
     loss_options lo = {b->dropout, b->label_smoothing, &ws->rng, s->step_tokens};
-    ws->out.loss = seq2seq_loss(s->m, &bt, &lo, &ws->g, &ws->ar);
+    batch_loss l = seq2seq_loss(s->m, &bt, &lo, &ws->g, &ws->ar);
+    ws->out.loss.loss += l.loss;
+    ws->out.loss.nll += l.nll;
+    ws->out.loss.tokens += l.tokens;
     mark_written_pages(s, w, &bt);
 }
 
 static int global_workers(const train_step *s) { return s->ranks * s->n_workers; }
 static int global_worker(const train_step *s, int w) { return s->rank * s->n_workers + w; }
 
-/* Splits the batch among the workers of all ranks; each gets its own dropout stream for
- * the step, drawn in global order. */
+/* The step's pairs are b->passes runs of about equal counts, each shared by all workers:
+ * a worker's activations are those of its share of one run, and as a run's pairs are of
+ * similar lengths (the batch is sorted by length), the workers' shares weigh alike. */
+static void worker_forward_backward(void *ctx, int w)
+{
+    train_step *s = ctx;
+    const step_batch *b = s->batch;
+    int passes = b->passes > 1 ? b->passes : 1;
+    s->workers[w].out.loss = (batch_loss){0, 0, 0};
+    memset(s->written[w], 0, s->sparse_floats / s->page);
+    for (int k = 0; k < passes; k++) {
+        long run, run_end, from, to;
+        parallel_share(b->n, passes, k, &run, &run_end);
+        parallel_share(run_end - run, global_workers(s), global_worker(s, w), &from, &to);
+        if (to > from) worker_pass(s, w, run + from, run + to);
+    }
+}
+
+/* Gives each worker of all ranks its own dropout stream for the step, drawn in global order. */
 static void plan_step(train_step *s, const step_batch *b, rng_t *drop_rng)
 {
     s->batch = b;
@@ -167,12 +184,7 @@ static void plan_step(train_step *s, const step_batch *b, rng_t *drop_rng)
     for (int g = 0; g < global_workers(s); g++) {
         uint64_t seed = rng_u64(drop_rng);
         int w = g - s->rank * s->n_workers;
-        if (w < 0 || w >= s->n_workers) continue;
-        long from, to;
-        parallel_share(b->n, global_workers(s), g, &from, &to);
-        s->workers[w].from = from;
-        s->workers[w].to = to;
-        rng_seed(&s->workers[w].rng, seed);
+        if (w >= 0 && w < s->n_workers) rng_seed(&s->workers[w].rng, seed);
     }
 }
 

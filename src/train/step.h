@@ -17,6 +17,7 @@ typedef struct {
     const long *order;
     long n;
     float dropout, label_smoothing;
+    int passes;          /* each worker computes its share in this many runs of pairs */
 } step_batch;
 
 typedef struct {

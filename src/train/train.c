@@ -27,6 +27,7 @@ void train_options_default(train_options *o)
 {
     memset(o, 0, sizeof *o);
     o->batch = 64;
+    o->accumulate = 1;
     o->emb = 256;
     o->hidden = 512;
     o->layers = 1;
@@ -131,7 +132,7 @@ static int train_batch(run *r, long k)
     const train_options *o = r->o;
     long from = r->plan.start[k];
     step_batch b = {&r->train, r->plan.order + from, r->plan.start[k + 1] - from, o->dropout,
-                    o->label_smoothing};
+                    o->label_smoothing, o->accumulate};
     step_result s = train_step_compute(r->step, &b, &r->rs.drop_rng);
     if (injected_fault(++r->attempts)) s.loss.loss = NAN;
     if (!isfinite(s.loss.loss) || !isfinite(s.grad_norm)) {
@@ -267,7 +268,8 @@ static int train_loop(run *r)
     while (!epochs_done(r->o, &r->rs)) {
         if (agree_to_stop(r, &signal)) return signal;
         r->rs.data_rng = r->rs.epoch_rng;
-        epoch_plan_make(&r->train, r->o->batch, r->o->batch_tokens, &r->rs.data_rng, &r->plan);
+        epoch_plan_make(&r->train, r->o->batch * r->o->accumulate, r->o->batch_tokens * r->o->accumulate,
+                        &r->rs.data_rng, &r->plan);
         for (long k = r->rs.batch_in_epoch; k < r->plan.n_batches; k++) {
             if (agree_to_stop(r, &signal)) return signal;
             int stepped = train_batch(r, k);
@@ -522,7 +524,7 @@ static int train_ranks(const train_options *o)
     run r;
     memset(&r, 0, sizeof r);
     r.o = o;
-    r.settings = (run_settings){o->batch, o->seed, o->dropout};
+    r.settings = (run_settings){o->batch, o->seed, o->dropout, o->accumulate};
     r.ck = checkpoint_new(o->model_path);
     r.saved_step = -1;
     if (rc == 0 && dist_size() > o->batch) {

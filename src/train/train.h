@@ -13,6 +13,8 @@ typedef struct {
     double time_limit;   /* seconds, 0 = none */
     long max_steps;      /* 0 = none */
     long batch_tokens;   /* padded tokens per step at most (0 = no limit) */
+    int accumulate;      /* batches per step, computed one after another: one update and one
+                          * exchange between ranks per this many batches */
     float dropout, lr, clip, label_smoothing;
     int src_min_count, tgt_min_count, src_max_vocab, tgt_max_vocab, max_len;
     int dev_beam;
