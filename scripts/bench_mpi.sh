@@ -11,20 +11,20 @@
 #
 # Environment (all optional):
 #   BENCH_DATA        data directory             (../shared/data/tatoeba-cmn-eng)
-#   BENCH_STEPS       training steps per run     (60; a run with --accumulate N does 60 / N)
+#   BENCH_STEPS       batches per run            (80; a run with --accumulate N does 80 / N steps)
 #   BENCH_REPS        rounds                     (3)
 #   BENCH_BATCH       --batch                    (64)
-#   BENCH_ACCUMULATE  --accumulate of the second set (4)
+#   BENCH_ACCUMULATE  --accumulate of the second set (8)
 #   BENCH_RESULTS     results file               (bench/results_mpi.tsv); "" appends nothing
 #   BENCH_NOTE        free text for the note column
 set -eu
 cd "$(dirname "$0")/.."
 DATA=${BENCH_DATA:-../shared/data/tatoeba-cmn-eng}
-STEPS=${BENCH_STEPS:-60}
+STEPS=${BENCH_STEPS:-80}
 REPS=${BENCH_REPS:-3}
 RESULTS=${BENCH_RESULTS-bench/results_mpi.tsv}
 BATCH=${BENCH_BATCH:-64}
-ACC=${BENCH_ACCUMULATE:-4}
+ACC=${BENCH_ACCUMULATE:-8}
 for v in "$STEPS" "$REPS" "$BATCH" "$ACC"; do
     case $v in '' | *[!0-9]* | 0) echo "bench_mpi: BENCH_STEPS, BENCH_REPS, BENCH_BATCH and BENCH_ACCUMULATE must be positive whole numbers" >&2; exit 1 ;; esac
 done
