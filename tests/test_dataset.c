@@ -1,4 +1,5 @@
-/* The epoch plan: every pair once per epoch, batches within their limits of pairs and of
+/* The pairs' ids: 16-bit while they fit, int once one does not, the same ids either way.
+ * The epoch plan: every pair once per epoch, batches within their limits of pairs and of
  * padded tokens, pairs of similar length together, the same plan from the same generator. */
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,63 @@ static void test_same_generator_same_plan(void)
     dataset_free(&d);
 }
 
+/* Pair p: source ids p*7 .. (+ p % 5 + 1), target ids the same plus `top` (from p == 3 on). */
+static void add_pair(dataset *d, long p, int top)
+{
+    int src[8], tgt[8], sl = (int)(p % 5) + 1, tl = (int)(p % 3) + 1;
+    for (int i = 0; i < sl; i++) src[i] = (int)(p * 7 + i);
+    for (int i = 0; i < tl; i++) tgt[i] = (int)(p * 7 + i) + (p >= 3 ? top : 0);
+    dataset_add(d, src, sl, tgt, tl);
+}
+
+static int holds_pairs(const dataset *d, long n, int top)
+{
+    int ok = d->n == n;
+    for (long p = 0; ok && p < n; p++) {
+        long s = d->src_off[p];
+        ok = d->src_len[p] == (int)(p % 5) + 1 && d->tgt_len[p] == (int)(p % 3) + 1;
+        for (int i = 0; ok && i < d->src_len[p]; i++) ok = dataset_id(d, s + i) == (int)(p * 7 + i);
+        for (int i = 0; ok && i < d->tgt_len[p]; i++)
+            ok = dataset_id(d, s + d->src_len[p] + i) == (int)(p * 7 + i) + (p >= 3 ? top : 0);
+    }
+    return ok;
+}
+
+static void test_id_widths(void)
+{
+    dataset narrow, wide, joined;
+    dataset_init(&narrow);
+    dataset_init(&wide);
+    for (long p = 0; p < 2000; p++) add_pair(&narrow, p, 65535 - 14000); /* ids up to 65,530 */
+    for (long p = 0; p < 2000; p++) add_pair(&wide, p, 70000);
+    CHECK(!narrow.wide && wide.wide); /* wide from pair 3 on, the first 3 converted */
+    CHECK(holds_pairs(&narrow, 2000, 65535 - 14000) && holds_pairs(&wide, 2000, 70000));
+    /* 16-bit pairs appended after int ones, and int ones after 16-bit ones */
+    for (int order = 0; order < 2; order++) {
+        dataset_init(&joined);
+        for (long p = 0; p < 3; p++) add_pair(&joined, p, 0);
+        dataset_append(&joined, order ? &wide : &narrow);
+        CHECK(joined.n == 2003 && joined.wide == order);
+        dataset_trim(&joined);
+        long s = joined.src_off[3];
+        CHECK(dataset_id(&joined, s) == 0 && joined.src_len[3] == 1);
+        CHECK(dataset_id(&joined, joined.src_off[2002] + joined.src_len[2002]) == 1999 * 7 + (order ? 70000 : 51535));
+        dataset_free(&joined);
+    }
+    /* the digest follows the ids */
+    dataset again;
+    dataset_init(&again);
+    for (long p = 0; p < 2000; p++) add_pair(&again, p, 65535 - 14000);
+    CHECK(dataset_digest(&again, 0) == dataset_digest(&narrow, 0));
+    CHECK(dataset_digest(&again, 0) != dataset_digest(&wide, 0));
+    dataset_free(&again);
+    dataset_free(&narrow);
+    dataset_free(&wide);
+}
+
 int main(void)
 {
+    RUN_TEST(test_id_widths);
     RUN_TEST(test_pairs_limit);
     RUN_TEST(test_token_budget);
     RUN_TEST(test_same_generator_same_plan);

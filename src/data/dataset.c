@@ -3,51 +3,107 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/crc32c.h"
 #include "text/vocab.h"
 
 void dataset_init(dataset *d) { memset(d, 0, sizeof *d); }
 
 void dataset_free(dataset *d)
 {
-    free(d->ids); free(d->src_off); free(d->tgt_off); free(d->src_len); free(d->tgt_len);
+    free(d->ids); free(d->src_off); free(d->src_len); free(d->tgt_len);
     dataset_init(d);
 }
 
-static long append_ids(dataset *d, const int *ids, int n)
+static size_t id_bytes(const dataset *d) { return d->wide ? sizeof(int) : sizeof(unsigned short); }
+
+static void reserve_ids(dataset *d, long more)
 {
-    long used = d->n ? d->tgt_off[d->n - 1] + d->tgt_len[d->n - 1] : 0;
-    if (used + n > d->cap_ids) {
-        d->cap_ids = (used + n) * 2 + 1024;
-        d->ids = xrealloc(d->ids, d->cap_ids * sizeof *d->ids);
+    if (d->used_ids + more <= d->cap_ids) return;
+    d->cap_ids = (d->used_ids + more) * 2 + 1024;
+    d->ids = xrealloc(d->ids, (size_t)d->cap_ids * id_bytes(d));
+}
+
+/* From 16-bit ids to int, in place (from the end, so that nothing is overwritten unread). */
+static void widen(dataset *d)
+{
+    if (d->wide) return;
+    d->wide = 1;
+    d->ids = xrealloc(d->ids, ((size_t)d->cap_ids + 1) * sizeof(int));
+    const unsigned short *narrow = d->ids;
+    int *wide = d->ids;
+    for (long i = d->used_ids - 1; i >= 0; i--) wide[i] = narrow[i];
+}
+
+static void append_ids(dataset *d, const int *ids, int n)
+{
+    for (int i = 0; i < n && !d->wide; i++)
+        if (ids[i] < 0 || ids[i] > 65535) widen(d);
+    reserve_ids(d, n);
+    if (d->wide) {
+        memcpy((int *)d->ids + d->used_ids, ids, (size_t)n * sizeof *ids);
+    } else {
+        unsigned short *to = (unsigned short *)d->ids + d->used_ids;
+        for (int i = 0; i < n; i++) to[i] = (unsigned short)ids[i];
     }
-    memcpy(d->ids + used, ids, n * sizeof *ids);
-    return used;
+    d->used_ids += n;
+}
+
+static void reserve_pairs(dataset *d, long more)
+{
+    if (d->n + more <= d->cap_pairs) return;
+    d->cap_pairs = (d->n + more) * 2 + 256;
+    d->src_off = xrealloc(d->src_off, d->cap_pairs * sizeof(long));
+    d->src_len = xrealloc(d->src_len, d->cap_pairs * sizeof(int));
+    d->tgt_len = xrealloc(d->tgt_len, d->cap_pairs * sizeof(int));
 }
 
 void dataset_add(dataset *d, const int *src, int src_len, const int *tgt, int tgt_len)
 {
-    if (d->n == d->cap_pairs) {
-        d->cap_pairs = d->cap_pairs * 2 + 256;
-        d->src_off = xrealloc(d->src_off, d->cap_pairs * sizeof(long));
-        d->tgt_off = xrealloc(d->tgt_off, d->cap_pairs * sizeof(long));
-        d->src_len = xrealloc(d->src_len, d->cap_pairs * sizeof(int));
-        d->tgt_len = xrealloc(d->tgt_len, d->cap_pairs * sizeof(int));
-    }
-    long s = append_ids(d, src, src_len);
-    d->src_off[d->n] = s;
+    reserve_pairs(d, 1);
+    d->src_off[d->n] = d->used_ids;
     d->src_len[d->n] = src_len;
-    d->tgt_off[d->n] = s + src_len;
-    d->tgt_len[d->n] = 0;
+    d->tgt_len[d->n] = tgt_len;
     d->n++;
+    append_ids(d, src, src_len);
     append_ids(d, tgt, tgt_len);
-    d->tgt_len[d->n - 1] = tgt_len;
 }
 
 void dataset_append(dataset *d, const dataset *from)
 {
-    for (long i = 0; i < from->n; i++)
-        dataset_add(d, from->ids + from->src_off[i], from->src_len[i], from->ids + from->tgt_off[i],
-                    from->tgt_len[i]);
+    if (from->wide) widen(d);
+    reserve_ids(d, from->used_ids);
+    if (d->wide == from->wide) {
+        memcpy((char *)d->ids + (size_t)d->used_ids * id_bytes(d), from->ids, (size_t)from->used_ids * id_bytes(d));
+    } else { /* 16-bit ids into int ones */
+        int *to = (int *)d->ids + d->used_ids;
+        for (long i = 0; i < from->used_ids; i++) to[i] = dataset_id(from, i);
+    }
+    reserve_pairs(d, from->n);
+    for (long i = 0; i < from->n; i++) {
+        d->src_off[d->n + i] = d->used_ids + from->src_off[i];
+        d->src_len[d->n + i] = from->src_len[i];
+        d->tgt_len[d->n + i] = from->tgt_len[i];
+    }
+    d->n += from->n;
+    d->used_ids += from->used_ids;
+}
+
+void dataset_trim(dataset *d)
+{
+    d->cap_ids = d->used_ids;
+    d->cap_pairs = d->n;
+    d->ids = xrealloc(d->ids, ((size_t)d->cap_ids + 1) * id_bytes(d));
+    d->src_off = xrealloc(d->src_off, ((size_t)d->cap_pairs + 1) * sizeof(long));
+    d->src_len = xrealloc(d->src_len, ((size_t)d->cap_pairs + 1) * sizeof(int));
+    d->tgt_len = xrealloc(d->tgt_len, ((size_t)d->cap_pairs + 1) * sizeof(int));
+}
+
+uint32_t dataset_digest(const dataset *d, uint32_t h)
+{
+    h = crc32c(h, &d->wide, sizeof d->wide);
+    h = crc32c(h, d->ids, (size_t)d->used_ids * id_bytes(d));
+    h = crc32c(h, d->src_len, (size_t)d->n * sizeof(int));
+    return crc32c(h, d->tgt_len, (size_t)d->n * sizeof(int));
 }
 
 static void shuffle(long *a, long n, rng_t *rng)
@@ -158,15 +214,16 @@ void batch_fill(batch *bt, const dataset *d, const long *idx, int n, arena *ar)
     bt->tgt_len = arena_alloc_int(ar, n);
     bt->tgt_tokens = 0;
     for (int b = 0; b < n; b++) {
-        const int *s = d->ids + d->src_off[idx[b]], *t = d->ids + d->tgt_off[idx[b]];
+        long s = d->src_off[idx[b]];
         int sl = d->src_len[idx[b]], tl = d->tgt_len[idx[b]];
+        long t = s + sl;
         bt->src_len[b] = sl > 0 ? sl : 1; /* an empty source still has one (padding) step */
         bt->tgt_len[b] = tl + 1;
         bt->tgt_tokens += tl + 1;
-        for (int i = 0; i < S; i++) bt->src[i * n + b] = i < sl ? s[i] : VOCAB_PAD;
+        for (int i = 0; i < S; i++) bt->src[i * n + b] = i < sl ? dataset_id(d, s + i) : VOCAB_PAD;
         for (int i = 0; i < T; i++) {
-            bt->tgt_in[i * n + b] = i == 0 ? VOCAB_BOS : i <= tl ? t[i - 1] : VOCAB_PAD;
-            bt->tgt_out[i * n + b] = i < tl ? t[i] : i == tl ? VOCAB_EOS : VOCAB_PAD;
+            bt->tgt_in[i * n + b] = i == 0 ? VOCAB_BOS : i <= tl ? dataset_id(d, t + i - 1) : VOCAB_PAD;
+            bt->tgt_out[i * n + b] = i < tl ? dataset_id(d, t + i) : i == tl ? VOCAB_EOS : VOCAB_PAD;
         }
     }
 }

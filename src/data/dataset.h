@@ -7,19 +7,35 @@
 #include "nn/seq2seq.h"
 #include "sys/util.h"
 
+/* A pair's source ids start at src_off, its target's right after them. The ids are 16-bit
+ * while every one fits (vocabularies of up to 65,536 units: half the memory of a large
+ * corpus), and widen to int when one does not. */
 typedef struct {
     long n;
-    int *ids;        /* all sequences back to back */
-    long *src_off, *tgt_off;
+    void *ids;       /* all sequences back to back: uint16_t, or int when wide */
+    int wide;
+    long *src_off;
     int *src_len, *tgt_len; /* tgt_len excludes </s> */
-    long cap_ids, cap_pairs;
+    long used_ids, cap_ids, cap_pairs;
 } dataset;
 
 void dataset_init(dataset *d);
 void dataset_add(dataset *d, const int *src, int src_len, const int *tgt, int tgt_len);
 /* Appends from's pairs to d, in order. */
 void dataset_append(dataset *d, const dataset *from);
+/* Gives back the room reserved for pairs still to come. */
+void dataset_trim(dataset *d);
 void dataset_free(dataset *d);
+
+/* Id `at` of the back-to-back sequences; pair p's source is at src_off[p] on, its target
+ * at src_off[p] + src_len[p] on. */
+static inline int dataset_id(const dataset *d, long at)
+{
+    return d->wide ? ((const int *)d->ids)[at] : ((const unsigned short *)d->ids)[at];
+}
+
+/* h (a running CRC-32C) extended by every pair's ids and lengths. */
+uint32_t dataset_digest(const dataset *d, uint32_t h);
 
 /* The pairs of one epoch, grouped into batches: order[] holds pair indices, batch k covers
  * order[start[k] .. start[k+1]). */

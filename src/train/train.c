@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -377,6 +378,9 @@ static int setup(run *r)
     if (rc == 0 && o->resume) training_orient_like_model(r->m, &c, o->corpus);
     if (rc == 0) rc = training_encode(r->m, &c, o, &r->train, o->corpus);
     corpus_free(&c);
+    /* The corpus was millions of small blocks, now free but kept by malloc inside its heap:
+     * hand the pages back, or training keeps the text's memory for nothing. */
+    malloc_trim(0);
     if (rc != 0) return rc;
     if (o->dev) {
         if (training_read(o->dev, o, &r->dev) != 0) return -1;
@@ -488,10 +492,7 @@ static uint32_t start_digest(const run *r)
         h = crc32c(h, v, len);
         free(v);
     }
-    for (long i = 0; i < r->train.n; i++) {
-        h = crc32c(h, r->train.ids + r->train.src_off[i], (size_t)r->train.src_len[i] * sizeof(int));
-        h = crc32c(h, r->train.ids + r->train.tgt_off[i], (size_t)r->train.tgt_len[i] * sizeof(int));
-    }
+    h = dataset_digest(&r->train, h);
     long position[3] = {r->train.n, r->rs.step, r->rs.batch_in_epoch};
     return crc32c(h, position, sizeof position);
 }

@@ -205,6 +205,7 @@ int training_encode(const model *m, const corpus *c, const train_options *o, dat
     }
     free(job.parts);
     free(job.left_out);
+    dataset_trim(d);
     if (too_long)
         st_warn("%s: left out %ld pairs longer than %d tokens (--max-len) or empty after tokenization",
                 name, too_long, o->max_len);
