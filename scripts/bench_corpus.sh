@@ -51,7 +51,7 @@ make -s seqtrans
 S=./seqtrans
 TMP=$(mktemp -d /tmp/bench_corpus.XXXXXX)
 train_pid=
-trap 'kill $train_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'if [ -n "$train_pid" ]; then kill "$train_pid" 2>/dev/null || :; fi; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 if [ "$LINES" -gt 0 ]; then xz -dc "$DOCS/train.tsv.xz" | head -n "$LINES" > "$TMP/docs.tsv"
 else xz -dc "$DOCS/train.tsv.xz" > "$TMP/docs.tsv"; fi
