@@ -48,7 +48,14 @@ $(BUILD):
 $(BUILD)/soak_translate: scripts/soak_translate.c | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-test: deps seqtrans $(TEST_BIN) $(BUILD)/soak_translate
+# The check and benchmark tools of scripts/ (their scripts build them too), compiled here with
+# warnings as errors: a change to the library's interfaces cannot break them unseen.
+TOOLS := $(addprefix $(BUILD)/tools/,dump_model bench_bpe bench_qgemm bench_gemm span_stats)
+$(BUILD)/tools/%: scripts/%.c $(BUILD)/libseqtrans.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Werror -o $@ $< $(BUILD)/libseqtrans.a $(LDLIBS) -lopenblas
+
+test: deps seqtrans $(TEST_BIN) $(BUILD)/soak_translate $(TOOLS)
 	@sh tests/run.sh $(BUILD) ./seqtrans
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
