@@ -28,23 +28,39 @@ static const char *write_text(const char *name, const char *text)
     return write_file(name, text, strlen(text));
 }
 
-/* corpus_read with stderr captured into messages. */
-static int read_capturing(const char *p, int strict, corpus *c)
+static int saved_stderr;
+
+/* Sends stderr to a file until end_capture(), which puts it into messages. */
+static void begin_capture(void)
 {
     char log[300];
     snprintf(log, sizeof log, "%s/stderr.log", dir);
     fflush(stderr);
-    int saved = dup(2), fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    saved_stderr = dup(2);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(fd, 2);
     close(fd);
-    int rc = corpus_read(p, strict, c);
+}
+
+static void end_capture(void)
+{
+    char log[300];
+    snprintf(log, sizeof log, "%s/stderr.log", dir);
     fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
     FILE *f = fopen(log, "r");
     size_t n = fread(messages, 1, sizeof messages - 1, f);
     messages[n] = '\0';
     fclose(f);
+}
+
+/* corpus_read with stderr captured into messages. */
+static int read_capturing(const char *p, int strict, corpus *c)
+{
+    begin_capture();
+    int rc = corpus_read(p, strict, c);
+    end_capture();
     return rc;
 }
 
@@ -253,6 +269,51 @@ static void test_stdin(void)
     CHECK(read_capturing("-", 0, &c) == -1 && said("<stdin>:1: no tab"));
 }
 
+/* The same pairs read in blocks, and again from a mark, reporting each bad line once. */
+static void test_blocks(void)
+{
+    static const char data[] =
+        "a\t1\n"            /* 1 */
+        "no tab\n"          /* 2 */
+        "b\t2\n"            /* 3 */
+        "c\t3\n"            /* 4 */
+        "\n"                /* 5: blank */
+        "d\t4\n"            /* 6 */
+        "bell \x07\tx\n"    /* 7 */
+        "e\t5";             /* 8, no newline */
+    const char *p = write_text("blocks.tsv", data);
+    corpus_reader r;
+    corpus first = {0}, rest = {0}, again = {0};
+    corpus_mark m;
+    begin_capture();
+    CHECK(corpus_reader_open(&r, p, 0) == 0);
+    CHECK(corpus_reader_read(&r, &first, 2) == 1);
+    CHECK(corpus_reader_mark(&r, &m) == 0 && m.lines == 3);
+    CHECK(corpus_reader_read(&r, &rest, 2) == 1 && rest.n == 2);
+    CHECK(corpus_reader_read(&r, &rest, 2) == 0 && rest.n == 3);
+    CHECK(corpus_reader_report(&r, first.n + rest.n) == 0);
+    CHECK(corpus_reader_rewind(&r, &m) == 0);
+    CHECK(corpus_reader_read(&r, &again, 100) == 0);
+    corpus_reader_close(&r);
+    end_capture();
+    CHECK(pair_is(&first, 0, "a", "1", 1) && pair_is(&first, 1, "b", "2", 3) && first.skipped == 1);
+    CHECK(pair_is(&rest, 0, "c", "3", 4) && pair_is(&rest, 1, "d", "4", 6) && pair_is(&rest, 2, "e", "5", 8));
+    CHECK(again.n == rest.n);
+    for (size_t i = 0; i < again.n; i++)
+        CHECK(pair_is(&again, i, rest.pairs[i].src, rest.pairs[i].tgt, rest.pairs[i].line));
+    CHECK(said(":2: no tab") && said(":7: control character") && said("skipped 3 of 8 lines (1 blank)"));
+    CHECK(count_lines(messages) == 3);   /* the second reading is quiet */
+    corpus_free(&first);
+    corpus_free(&rest);
+    corpus_free(&again);
+
+    /* stdin cannot be read again */
+    CHECK(freopen(p, "r", stdin) != NULL);
+    CHECK(corpus_reader_open(&r, "-", 0) == 0);
+    CHECK(corpus_reader_mark(&r, &m) == -1);
+    corpus_reader_close(&r);
+}
+
 static void remove_dir(void)
 {
     char cmd[300];
@@ -275,6 +336,7 @@ int main(void)
     RUN_TEST(test_unusable_corpora);
     RUN_TEST(test_strict);
     RUN_TEST(test_stdin);
+    RUN_TEST(test_blocks);
     remove_dir();
     return TEST_SUMMARY("corpus");
 }

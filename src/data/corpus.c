@@ -1,6 +1,7 @@
 #include "data/corpus.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,27 +84,21 @@ static const char *parse_line(const char *s, size_t len, int too_long, corpus_pa
     return NULL;
 }
 
-typedef struct {
-    const char *name;
-    int strict;
-    long lines;
-    size_t warnings, blank;
-    size_t cap;
-} reader;
-
-static void add_pair(corpus *c, reader *r, corpus_pair pair)
+static void add_pair(corpus *c, corpus_pair pair)
 {
-    if (c->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 1024;
-        c->pairs = xrealloc(c->pairs, r->cap * sizeof *c->pairs);
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 1024;
+        c->pairs = xrealloc(c->pairs, c->cap * sizeof *c->pairs);
     }
     c->pairs[c->n++] = pair;
 }
 
 /* Records a line that cannot be used; returns -1 when that is an error (strict mode). */
-static int reject_line(corpus *c, reader *r, const char *reason)
+static int reject_line(corpus_reader *r, corpus *c, const char *reason)
 {
     c->skipped++;
+    if (r->quiet) return 0;
+    r->skipped++;
     if (reason == BLANK) {
         r->blank++;
         return 0;
@@ -118,49 +113,84 @@ static int reject_line(corpus *c, reader *r, const char *reason)
     return 0;
 }
 
-static int read_pairs(FILE *f, corpus *c, reader *r)
+int corpus_reader_open(corpus_reader *r, const char *path, int strict)
 {
-    char *buf = NULL;
-    size_t cap = 0;
-    int too_long;
-    long len;
-    while ((len = read_line_bounded(f, &buf, &cap, CORPUS_MAX_LINE, &too_long)) >= 0) {
-        if (++r->lines == 1) strip_bom(buf, &len);
-        corpus_pair pair = {NULL, NULL, r->lines};
-        const char *reason = parse_line(buf, (size_t)len, too_long, &pair);
-        if (!reason) add_pair(c, r, pair);
-        else if (reject_line(c, r, reason) < 0) {
-            free(buf);
-            return -1;
-        }
-    }
-    free(buf);
-    if (ferror(f)) {
-        st_error("cannot read '%s': %s", r->name, strerror(errno));
+    memset(r, 0, sizeof *r);
+    int from_stdin = !strcmp(path, "-");
+    r->name = from_stdin ? "<stdin>" : path;
+    r->strict = strict;
+    r->f = from_stdin ? stdin : fopen(path, "r");
+    if (!r->f) {
+        st_error("cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
+    r->from_stdin = from_stdin;
     return 0;
+}
+
+int corpus_reader_read(corpus_reader *r, corpus *c, size_t max_pairs)
+{
+    int too_long;
+    long len;
+    size_t until = max_pairs > SIZE_MAX - c->n ? SIZE_MAX : c->n + max_pairs;
+    while (c->n < until) {
+        if ((len = read_line_bounded(r->f, &r->buf, &r->cap, CORPUS_MAX_LINE, &too_long)) < 0) {
+            if (!ferror(r->f)) return 0;
+            st_error("cannot read '%s': %s", r->name, strerror(errno));
+            return -1;
+        }
+        if (++r->lines == 1) strip_bom(r->buf, &len);
+        corpus_pair pair = {NULL, NULL, r->lines};
+        const char *reason = parse_line(r->buf, (size_t)len, too_long, &pair);
+        if (!reason) add_pair(c, pair);
+        else if (reject_line(r, c, reason) < 0) return -1;
+    }
+    return 1;
+}
+
+int corpus_reader_mark(const corpus_reader *r, corpus_mark *m)
+{
+    m->offset = r->from_stdin ? -1 : ftello(r->f);
+    m->lines = r->lines;
+    return m->offset < 0 ? -1 : 0;
+}
+
+int corpus_reader_rewind(corpus_reader *r, const corpus_mark *m)
+{
+    if (fseeko(r->f, m->offset, SEEK_SET) != 0) {
+        st_error("cannot read '%s' again: %s", r->name, strerror(errno));
+        return -1;
+    }
+    clearerr(r->f);
+    r->lines = m->lines;
+    r->quiet = 1; /* its lines were reported the first time */
+    return 0;
+}
+
+int corpus_reader_report(const corpus_reader *r, size_t pairs)
+{
+    if (r->skipped)
+        st_warn("%s: skipped %zu of %ld lines (%zu blank)", r->name, r->skipped, r->lines, r->blank);
+    if (pairs) return 0;
+    st_error("%s: no usable sentence pairs", r->name);
+    return -1;
+}
+
+void corpus_reader_close(corpus_reader *r)
+{
+    if (r->f && !r->from_stdin) fclose(r->f);
+    free(r->buf);
+    memset(r, 0, sizeof *r);
 }
 
 int corpus_read(const char *path, int strict, corpus *out)
 {
     memset(out, 0, sizeof *out);
-    int from_stdin = !strcmp(path, "-");
-    reader r = {from_stdin ? "<stdin>" : path, strict, 0, 0, 0, 0};
-    FILE *f = from_stdin ? stdin : fopen(path, "r");
-    if (!f) {
-        st_error("cannot open '%s': %s", path, strerror(errno));
-        return -1;
-    }
-    int rc = read_pairs(f, out, &r);
-    if (!from_stdin) fclose(f);
-    if (rc == 0 && out->skipped)
-        st_warn("%s: skipped %zu of %ld lines (%zu blank)", r.name, out->skipped, r.lines,
-                r.blank);
-    if (rc == 0 && out->n == 0) {
-        st_error("%s: no usable sentence pairs", r.name);
-        rc = -1;
-    }
+    corpus_reader r;
+    if (corpus_reader_open(&r, path, strict) != 0) return -1;
+    int rc = corpus_reader_read(&r, out, SIZE_MAX);
+    if (rc == 0) rc = corpus_reader_report(&r, out->n);
+    corpus_reader_close(&r);
     if (rc < 0) corpus_free(out);
     return rc;
 }

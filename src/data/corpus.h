@@ -11,6 +11,8 @@
 #ifndef SEQTRANS_CORPUS_H
 #define SEQTRANS_CORPUS_H
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #define CORPUS_MAX_LINE 4096     /* bytes, line end excluded */
 #define CORPUS_MAX_WARNINGS 10
@@ -22,7 +24,7 @@ typedef struct {
 
 typedef struct {
     corpus_pair *pairs;
-    size_t n;
+    size_t n, cap;
     size_t skipped;    /* lines not used, blank lines included */
 } corpus;
 
@@ -31,6 +33,39 @@ typedef struct {
  * read, a bad line in strict mode, or no usable pair at all. *out is empty after -1. */
 int corpus_read(const char *path, int strict, corpus *out);
 void corpus_free(corpus *c);
+
+/* A corpus read a block of pairs at a time, so that one larger than memory can be read, and
+ * read again from a mark, without holding its text. Lines are reported (warnings, errors in
+ * strict mode) the first time they are read only. */
+typedef struct {
+    FILE *f;
+    const char *name;
+    int strict, from_stdin, quiet;
+    long lines;                    /* lines read so far */
+    size_t skipped, blank, warnings;
+    char *buf;
+    size_t cap;
+} corpus_reader;
+
+/* Where a reader is, to read again from there: a byte offset and the lines before it. */
+typedef struct {
+    off_t offset;
+    long lines;
+} corpus_mark;
+
+/* 0, or -1 with an error printed. */
+int corpus_reader_open(corpus_reader *r, const char *path, int strict);
+/* Appends up to max_pairs more pairs to c. Returns 1 when more may follow, 0 at the end of
+ * the input, -1 with an error printed (a read error, a bad line in strict mode). */
+int corpus_reader_read(corpus_reader *r, corpus *c, size_t max_pairs);
+/* The position reached, or -1 when the input cannot be read again (stdin, a pipe). */
+int corpus_reader_mark(const corpus_reader *r, corpus_mark *m);
+/* Goes back to m to read again (quietly); 0, or -1 with an error printed. */
+int corpus_reader_rewind(corpus_reader *r, const corpus_mark *m);
+/* After the whole input was read once: warns of the lines skipped; returns -1 with an error
+ * printed when it gave no pairs at all, else 0. */
+int corpus_reader_report(const corpus_reader *r, size_t pairs);
+void corpus_reader_close(corpus_reader *r);
 
 /* Exchanges the columns of every pair (for --reverse). */
 void corpus_swap_sides(corpus *c);

@@ -14,6 +14,12 @@ void dataset_free(dataset *d)
     dataset_init(d);
 }
 
+void dataset_clear(dataset *d)
+{
+    d->n = 0;
+    d->used_ids = 0;
+}
+
 static size_t id_bytes(const dataset *d) { return d->wide ? sizeof(int) : sizeof(unsigned short); }
 
 static void reserve_ids(dataset *d, long more)

@@ -21,6 +21,8 @@ typedef struct {
 
 void dataset_init(dataset *d);
 void dataset_add(dataset *d, const int *src, int src_len, const int *tgt, int tgt_len);
+/* Empties d, keeping its room (and its width). */
+void dataset_clear(dataset *d);
 /* Appends from's pairs to d, in order. */
 void dataset_append(dataset *d, const dataset *from);
 /* Gives back the room reserved for pairs still to come. */

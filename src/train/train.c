@@ -288,7 +288,7 @@ static int train_loop(run *r)
 
 /* ---- setup ---- */
 
-static int new_model(const train_options *o, const corpus *c, model **out, run_state *rs)
+static int new_model(const train_options *o, training_corpus *c, model **out, run_state *rs)
 {
     model_config cfg = {0};
     cfg.emb = o->emb;
@@ -326,7 +326,7 @@ static int given(const train_options *o, const char *option)
 }
 
 /* Returns 0, -1 with an error printed, or the exit status of a refused resume (2). */
-static int setup_model(run *r, const corpus *c)
+static int setup_model(run *r, training_corpus *c)
 {
     const train_options *o = r->o;
     if (!o->resume) {
@@ -372,13 +372,13 @@ static void report_setup(const train_options *o, const model *m, long pairs, int
 static int setup(run *r)
 {
     const train_options *o = r->o;
-    corpus c;
-    if (provenance_inputs(o, &r->inputs) != 0 || training_read(o->corpus, o, &c) != 0) return -1;
+    training_corpus c;
+    if (provenance_inputs(o, &r->inputs) != 0 || training_corpus_open(&c, o->corpus, o) != 0) return -1;
     int rc = setup_model(r, &c);
-    if (rc == 0 && o->resume) training_orient_like_model(r->m, &c, o->corpus);
-    if (rc == 0) rc = training_encode(r->m, &c, o, &r->train, o->corpus);
-    corpus_free(&c);
-    /* The corpus was millions of small blocks, now free but kept by malloc inside its heap:
+    if (rc == 0 && o->resume) training_corpus_orient_like_model(r->m, &c);
+    if (rc == 0) rc = training_encode(r->m, &c, o, &r->train);
+    training_corpus_close(&c);
+    /* The corpus text was many small blocks, now free but kept by malloc inside its heap:
      * hand the pages back, or training keeps the text's memory for nothing. */
     malloc_trim(0);
     if (rc != 0) return rc;

@@ -25,7 +25,7 @@ static void detect_languages(const corpus *c, model_config *cfg)
 /* Counting goes over the pairs once for words (BPE learns from them) or once for units
  * (the vocabularies), or both. */
 typedef struct {
-    const corpus *c;
+    const corpus *c;            /* the block being counted */
     lang_t lang[2];             /* [side]: 0 source, 1 target */
     int workers;
     const bpe *units[2];        /* units pass: each side's subwords (NULL: words) */
@@ -67,6 +67,13 @@ static void count_pairs(void *ctx, int w)
     pair_encoder_free(&pe);
 }
 
+static void count_block(void *ctx, const corpus *block)
+{
+    count_job *job = ctx;
+    job->c = block;
+    parallel_run(job->workers, count_pairs, job);
+}
+
 static int workers_for(const train_options *o, size_t pairs)
 {
     int n = o->threads > 0 ? o->threads : 1;
@@ -86,18 +93,21 @@ static bpe *learn(const bpe_counter *k, const train_options *o)
  * --joint-vocab (learnt on the Chinese side's counter, which says whether merges go over
  * Chinese characters).
  * 0, or -1 with an error printed. */
-static int learn_subwords(count_job *job, const train_options *o, int kind, bpe **sb, bpe **tb)
+static int learn_subwords(training_corpus *tc, count_job *job, const train_options *o, int kind,
+                          bpe **sb, bpe **tb)
 {
     for (int side = 0; side < 2; side++) {
         job->words[side] = xcalloc((size_t)job->workers, sizeof **job->words);
         int han_runs = job->lang[side] == LANG_ZH && kind == SUBWORD_BPE;
         for (int w = 0; w < job->workers; w++) job->words[side][w] = bpe_counter_new(han_runs);
     }
-    parallel_run(job->workers, count_pairs, job);
+    int rc = training_corpus_each(tc, count_block, job);
     bpe_counter *k[2] = {job->words[0][0], job->words[1][0]};
     for (int side = 0; side < 2; side++)
         for (int w = 1; w < job->workers; w++) bpe_counter_absorb(k[side], job->words[side][w]);
-    if (o->joint_vocab) {
+    if (rc != 0) {
+        /* nothing learnt */
+    } else if (o->joint_vocab) {
         int into = job->lang[0] == LANG_ZH ? 0 : 1;
         bpe_counter_absorb(k[into], k[1 - into]);
         *sb = *tb = learn(k[into], o);
@@ -123,21 +133,22 @@ int training_subwords(const train_options *o, size_t pairs)
     return pairs >= SUBWORD_AUTO_PAIRS ? SUBWORD_AUTO_LARGE : SUBWORD_NONE;
 }
 
-int training_vocabularies(const corpus *c, const train_options *o, model_config *cfg, vocab **sv,
+int training_vocabularies(training_corpus *tc, const train_options *o, model_config *cfg, vocab **sv,
                           vocab **tv, bpe **sb, bpe **tb)
 {
-    detect_languages(c, cfg);
-    count_job job = {c, {(lang_t)cfg->src_lang, (lang_t)cfg->tgt_lang}, workers_for(o, c->n), {0}, {0}, {0}};
+    detect_languages(&tc->first, cfg);
+    size_t pairs = training_corpus_min_pairs(tc);
+    count_job job = {NULL, {(lang_t)cfg->src_lang, (lang_t)cfg->tgt_lang}, workers_for(o, pairs), {0}, {0}, {0}};
     *sb = *tb = NULL;
-    int kind = training_subwords(o, c->n);
-    if (kind != SUBWORD_NONE && learn_subwords(&job, o, kind, sb, tb) != 0) return -1;
+    int kind = training_subwords(o, pairs);
+    if (kind != SUBWORD_NONE && learn_subwords(tc, &job, o, kind, sb, tb) != 0) return -1;
     job.units[0] = *sb;
     job.units[1] = *tb;
     for (int side = 0; side < 2; side++) {
         job.vocab[side] = xcalloc((size_t)job.workers, sizeof **job.vocab);
         for (int w = 0; w < job.workers; w++) job.vocab[side][w] = vocab_counter_new();
     }
-    parallel_run(job.workers, count_pairs, &job);
+    int rc = training_corpus_each(tc, count_block, &job);
     vocab_counter *src = job.vocab[0][0], *tgt = job.vocab[1][0];
     for (int w = 1; w < job.workers; w++) {
         vocab_counter_merge(src, job.vocab[0][w]);
@@ -147,23 +158,30 @@ int training_vocabularies(const corpus *c, const train_options *o, model_config 
         vocab_counter_merge(src, tgt);
         tgt = src;
     }
-    *sv = vocab_build(src, o->src_min_count, o->src_max_vocab);
-    *tv = vocab_build(tgt, o->tgt_min_count, o->tgt_max_vocab);
+    if (rc == 0) {
+        *sv = vocab_build(src, o->src_min_count, o->src_max_vocab);
+        *tv = vocab_build(tgt, o->tgt_min_count, o->tgt_max_vocab);
+        cfg->src_vocab = vocab_size(*sv);
+        cfg->tgt_vocab = vocab_size(*tv);
+    }
     for (int side = 0; side < 2; side++) {
         for (int w = 0; w < job.workers; w++) vocab_counter_free(job.vocab[side][w]);
         free(job.vocab[side]);
     }
-    cfg->src_vocab = vocab_size(*sv);
-    cfg->tgt_vocab = vocab_size(*tv);
-    return 0;
+    if (rc == 0) return 0;
+    if (*tb != *sb) bpe_free(*tb);
+    bpe_free(*sb);
+    *sb = *tb = NULL;
+    return -1;
 }
 
 typedef struct {
     const model *m;
-    const corpus *c;
+    const corpus *c;  /* the block being encoded */
     int max_len, workers;
-    dataset *parts;   /* [worker] */
+    dataset *parts;   /* [worker]: its share of the block */
     long *left_out;   /* [worker] */
+    dataset *all;     /* the blocks so far */
 } encode_job;
 
 static void encode_pairs(void *ctx, int w)
@@ -189,23 +207,39 @@ static void encode_pairs(void *ctx, int w)
     pair_encoder_free(&pe);
 }
 
-/* Pairs as ids; pairs longer than max_len tokens on either side are left out, counted. */
-int training_encode(const model *m, const corpus *c, const train_options *o, dataset *d, const char *name)
+/* A block's pairs, encoded by the workers in shares, appended in order. */
+static void encode_block(void *ctx, const corpus *block)
 {
-    encode_job job = {m, c, o->max_len, workers_for(o, c->n), NULL, NULL};
+    encode_job *job = ctx;
+    job->c = block;
+    parallel_run(job->workers, encode_pairs, job);
+    for (int w = 0; w < job->workers; w++) {
+        dataset_append(job->all, &job->parts[w]);
+        dataset_clear(&job->parts[w]);
+    }
+}
+
+/* Pairs as ids; pairs longer than max_len tokens on either side are left out, counted. */
+int training_encode(const model *m, training_corpus *tc, const train_options *o, dataset *d)
+{
+    dataset_init(d);
+    encode_job job = {m, NULL, o->max_len, workers_for(o, training_corpus_min_pairs(tc)), NULL, NULL, d};
     job.parts = xcalloc((size_t)job.workers, sizeof *job.parts);
     job.left_out = xcalloc((size_t)job.workers, sizeof *job.left_out);
-    parallel_run(job.workers, encode_pairs, &job);
-    long too_long = job.left_out[0];
-    *d = job.parts[0]; /* the first part becomes d, the others follow it */
-    for (int w = 1; w < job.workers; w++) {
+    int rc = training_corpus_each(tc, encode_block, &job);
+    long too_long = 0;
+    for (int w = 0; w < job.workers; w++) {
         too_long += job.left_out[w];
-        dataset_append(d, &job.parts[w]);
         dataset_free(&job.parts[w]);
     }
     free(job.parts);
     free(job.left_out);
+    if (rc != 0) {
+        dataset_free(d);
+        return -1;
+    }
     dataset_trim(d);
+    const char *name = tc->name;
     if (too_long)
         st_warn("%s: left out %ld pairs longer than %d tokens (--max-len) or empty after tokenization",
                 name, too_long, o->max_len);
@@ -224,10 +258,20 @@ int training_read(const char *path, const train_options *o, corpus *c)
 }
 
 /* A resumed run reads its corpora the way the model translates, whatever --reverse says. */
-void training_orient_like_model(const model *m, corpus *c, const char *name)
+static int turned_round(const model *m, const corpus *c, const char *name)
 {
-    if (corpus_source_is_chinese(c) == (m->cfg.src_lang == LANG_ZH)) return;
+    if (corpus_source_is_chinese(c) == (m->cfg.src_lang == LANG_ZH)) return 0;
     st_warn("%s: the model translates %s -> %s; reading the file the other way round", name,
             lang_name((lang_t)m->cfg.src_lang), lang_name((lang_t)m->cfg.tgt_lang));
-    corpus_swap_sides(c);
+    return 1;
+}
+
+void training_orient_like_model(const model *m, corpus *c, const char *name)
+{
+    if (turned_round(m, c, name)) corpus_swap_sides(c);
+}
+
+void training_corpus_orient_like_model(const model *m, training_corpus *tc)
+{
+    if (turned_round(m, &tc->first, tc->name)) training_corpus_swap_sides(tc);
 }
