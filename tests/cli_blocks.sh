@@ -33,6 +33,15 @@ printf 'zebra\n' > "$TMP/zebra.txt"
 ok "tokenize -m with the last block's word" "$SEQTRANS" tokenize -m "$TMP/file.model" "$TMP/zebra.txt"
 grep -q "<unk>" "$TMP/out" && fail "the last block was counted: $(cat "$TMP/out")" || pass
 
+# the languages come from the whole corpus: here the source column has more Han characters
+# only because of lines after the first block
+han=$(awk 'BEGIN { for (i = 0; i < 1000; i++) printf "长"; }')
+{ head -n 131072 "$TMP/body.tsv"; i=0; while [ $i -lt 9000 ]; do printf '%s\tlong\n' "$han"; i=$((i + 1)); done; } > "$TMP/flip.tsv"
+ok "train on a corpus whose direction its second block decides" "$SEQTRANS" train "$TMP/flip.tsv" $tiny -o "$TMP/flip.model"
+"$SEQTRANS" info "$TMP/flip.model" | grep -q 'src_lang *zh' && pass || fail "the whole corpus decides the languages"
+ok "resume on it" "$SEQTRANS" train "$TMP/flip.tsv" $tiny --max-steps 3 --resume -o "$TMP/flip.model"
+grep -q "other way round" "$TMP/err" && fail "resume turned the corpus round: $(cat "$TMP/err")" || pass
+
 exits 1 "--strict stops at a bad line of the second block" "$SEQTRANS" train "$TMP/big.tsv" $tiny --strict -o "$TMP/strict.model"
 grep -q "big.tsv:135001: no tab" "$TMP/err" && pass || fail "strict names the line: $(cat "$TMP/err")"
 [ -e "$TMP/strict.model" ] && fail "strict wrote a model" || pass

@@ -307,6 +307,12 @@ static void test_blocks(void)
     corpus_free(&rest);
     corpus_free(&again);
 
+    /* a block that ends the input says so */
+    CHECK(corpus_reader_open(&r, write_text("two.tsv", "a\t1\nb\t2\n"), 0) == 0);
+    CHECK(corpus_reader_read(&r, &first, 2) == 0 && first.n == 2);
+    corpus_reader_close(&r);
+    corpus_free(&first);
+
     /* stdin cannot be read again */
     CHECK(freopen(p, "r", stdin) != NULL);
     CHECK(corpus_reader_open(&r, "-", 0) == 0);

@@ -128,24 +128,37 @@ int corpus_reader_open(corpus_reader *r, const char *path, int strict)
     return 0;
 }
 
+/* 1 when the input has more bytes, 0 at its end, -1 on a read error. */
+static int more_input(FILE *f)
+{
+    int ch = getc(f);
+    if (ch != EOF) return ungetc(ch, f) != EOF ? 1 : -1;
+    return ferror(f) ? -1 : 0;
+}
+
+static int read_error(const corpus_reader *r)
+{
+    st_error("cannot read '%s': %s", r->name, strerror(errno));
+    return -1;
+}
+
 int corpus_reader_read(corpus_reader *r, corpus *c, size_t max_pairs)
 {
     int too_long;
     long len;
     size_t until = max_pairs > SIZE_MAX - c->n ? SIZE_MAX : c->n + max_pairs;
     while (c->n < until) {
-        if ((len = read_line_bounded(r->f, &r->buf, &r->cap, CORPUS_MAX_LINE, &too_long)) < 0) {
-            if (!ferror(r->f)) return 0;
-            st_error("cannot read '%s': %s", r->name, strerror(errno));
-            return -1;
-        }
+        len = read_line_bounded(r->f, &r->buf, &r->cap, CORPUS_MAX_LINE, &too_long);
+        if (ferror(r->f)) return read_error(r); /* not a short line to complain of */
+        if (len < 0) return 0;
         if (++r->lines == 1) strip_bom(r->buf, &len);
         corpus_pair pair = {NULL, NULL, r->lines};
         const char *reason = parse_line(r->buf, (size_t)len, too_long, &pair);
         if (!reason) add_pair(c, pair);
         else if (reject_line(r, c, reason) < 0) return -1;
     }
-    return 1;
+    int more = more_input(r->f); /* so that a block that ends the input says so */
+    return more >= 0 ? more : read_error(r);
 }
 
 int corpus_reader_mark(const corpus_reader *r, corpus_mark *m)
@@ -227,9 +240,14 @@ static long count_cjk(const char *s)
     return n;
 }
 
+void corpus_count_han(const corpus *c, size_t from, size_t to, long *src, long *tgt)
+{
+    for (size_t i = from; i < to; i++) *src += count_cjk(c->pairs[i].src), *tgt += count_cjk(c->pairs[i].tgt);
+}
+
 int corpus_source_is_chinese(const corpus *c)
 {
     long a = 0, b = 0;
-    for (size_t i = 0; i < c->n; i++) a += count_cjk(c->pairs[i].src), b += count_cjk(c->pairs[i].tgt);
+    corpus_count_han(c, 0, c->n, &a, &b);
     return a > b;
 }

@@ -71,5 +71,7 @@ void corpus_reader_close(corpus_reader *r);
 void corpus_swap_sides(corpus *c);
 /* 1 when column 1 holds more Han/kana characters than column 2 (it is the Chinese side). */
 int corpus_source_is_chinese(const corpus *c);
+/* Adds the Han/kana characters of pairs [from, to) to *src and *tgt, column by column. */
+void corpus_count_han(const corpus *c, size_t from, size_t to, long *src, long *tgt);
 
 #endif

@@ -16,9 +16,11 @@ void st_label_process(const char *label)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+    flockfile(stderr); /* one line, even when another thread reports at the same time */
     fprintf(stderr, "seqtrans: %s%s", process_label, prefix);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 void st_error(const char *fmt, ...)

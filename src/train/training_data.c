@@ -10,9 +10,9 @@
 #include "text/text.h"
 
 /* The side with more Han characters is Chinese. */
-static void detect_languages(const corpus *c, model_config *cfg)
+static void detect_languages(const training_corpus *tc, model_config *cfg)
 {
-    int zh_first = corpus_source_is_chinese(c);
+    int zh_first = training_corpus_source_is_chinese(tc);
     cfg->src_lang = zh_first ? LANG_ZH : LANG_EN;
     cfg->tgt_lang = zh_first ? LANG_EN : LANG_ZH;
 }
@@ -136,8 +136,8 @@ int training_subwords(const train_options *o, size_t pairs)
 int training_vocabularies(training_corpus *tc, const train_options *o, model_config *cfg, vocab **sv,
                           vocab **tv, bpe **sb, bpe **tb)
 {
-    detect_languages(&tc->first, cfg);
-    size_t pairs = training_corpus_min_pairs(tc);
+    detect_languages(tc, cfg);
+    size_t pairs = tc->pairs;
     count_job job = {NULL, {(lang_t)cfg->src_lang, (lang_t)cfg->tgt_lang}, workers_for(o, pairs), {0}, {0}, {0}};
     *sb = *tb = NULL;
     int kind = training_subwords(o, pairs);
@@ -223,7 +223,7 @@ static void encode_block(void *ctx, const corpus *block)
 int training_encode(const model *m, training_corpus *tc, const train_options *o, dataset *d)
 {
     dataset_init(d);
-    encode_job job = {m, NULL, o->max_len, workers_for(o, training_corpus_min_pairs(tc)), NULL, NULL, d};
+    encode_job job = {m, NULL, o->max_len, workers_for(o, tc->pairs), NULL, NULL, d};
     job.parts = xcalloc((size_t)job.workers, sizeof *job.parts);
     job.left_out = xcalloc((size_t)job.workers, sizeof *job.left_out);
     int rc = training_corpus_each(tc, encode_block, &job);
@@ -258,9 +258,9 @@ int training_read(const char *path, const train_options *o, corpus *c)
 }
 
 /* A resumed run reads its corpora the way the model translates, whatever --reverse says. */
-static int turned_round(const model *m, const corpus *c, const char *name)
+static int turned_round(const model *m, int zh_first, const char *name)
 {
-    if (corpus_source_is_chinese(c) == (m->cfg.src_lang == LANG_ZH)) return 0;
+    if (zh_first == (m->cfg.src_lang == LANG_ZH)) return 0;
     st_warn("%s: the model translates %s -> %s; reading the file the other way round", name,
             lang_name((lang_t)m->cfg.src_lang), lang_name((lang_t)m->cfg.tgt_lang));
     return 1;
@@ -268,10 +268,10 @@ static int turned_round(const model *m, const corpus *c, const char *name)
 
 void training_orient_like_model(const model *m, corpus *c, const char *name)
 {
-    if (turned_round(m, c, name)) corpus_swap_sides(c);
+    if (turned_round(m, corpus_source_is_chinese(c), name)) corpus_swap_sides(c);
 }
 
 void training_corpus_orient_like_model(const model *m, training_corpus *tc)
 {
-    if (turned_round(m, &tc->first, tc->name)) training_corpus_swap_sides(tc);
+    if (turned_round(m, training_corpus_source_is_chinese(tc), tc->name)) training_corpus_swap_sides(tc);
 }
