@@ -14,7 +14,10 @@
 #      milliseconds per source unit (linear in length when that stays flat from quarter to
 #      quarter). Units are the model's (tokenize -m), at most the 200 translate reads per
 #      line; the time is the process's less that of one with empty input (start and load);
-#   4. with BENCH_BPE=1, scripts/bench_bpe.sh on the whole corpus (BPE learning and
+#   4. with BENCH_SCALE_PAIRS=N (10000000 for the issue's figure), a corpus of N pairs made by
+#      repeating the docs corpus (3.5 GB for 10M, deleted afterwards), default settings for
+#      BENCH_SCALE_STEPS steps: launch to training start, peak RSS, target tokens/s;
+#   5. with BENCH_BPE=1, scripts/bench_bpe.sh on the whole corpus (BPE learning and
 #      segmentation against sentencepiece), whose lines are printed as they are.
 # Rows go to bench/corpus.tsv with the date, commit, CPU and load.
 #
@@ -27,7 +30,8 @@
 #   BENCH_TRANSLATE_REPS  runs of each translation in part 3, median shown (1)
 #   BENCH_MODEL    a trained docs model for part 3 (default: the model of part 1, whose
 #                  short training makes its output lengths unlike a real model's)
-#   BENCH_BPE      1: also run part 4 (several minutes)
+#   BENCH_BPE      1: also run part 5 (several minutes)
+#   BENCH_SCALE_PAIRS  pairs of part 4 (0: no part 4); BENCH_SCALE_STEPS its steps (30)
 #   BENCH_LINES    use only this many pairs from the start of the corpus (0: all; for trials)
 #   BENCH_RESULTS  results file (bench/corpus.tsv); "" appends nothing
 #   BENCH_NOTE     free text for the note column
@@ -42,6 +46,8 @@ REPS=${BENCH_REPS:-3}
 LINES=${BENCH_LINES:-0}
 TRANSLATE_REPS=${BENCH_TRANSLATE_REPS:-1}
 RESULTS=${BENCH_RESULTS-bench/corpus.tsv}
+SCALE=${BENCH_SCALE_PAIRS:-0}
+SCALE_STEPS=${BENCH_SCALE_STEPS:-30}
 say() { printf 'bench_corpus: %s\n' "$*" >&2; }
 for f in "$DOCS/train.tsv.xz" "$DOCS/dev.tsv" "$TATOEBA/train.tsv"; do
     [ -r "$f" ] || { say "skipped: no $f"; exit 0; }
@@ -70,28 +76,35 @@ row() { # figure value unit note
 }
 . scripts/bench_lib.sh
 
+# timed_train NAME CORPUS ARGS...: trains with default settings and ARGS under /usr/bin/time,
+# leaving $TMP/NAME.log, .jsonl and .time, and sets launch (seconds from launch to the start
+# of training: the first progress event's arrival less the training seconds it reports).
+timed_train() {
+    name=$1; corpus=$2; shift 2
+    start=$(date +%s.%N)
+    /usr/bin/time -v -o "$TMP/$name.time" $S train "$corpus" "$@" -o "$TMP/$name.model" \
+        --metrics "$TMP/$name.jsonl" 2> "$TMP/$name.log" &
+    train_pid=$!
+    while ! grep -q '"event":"progress"' "$TMP/$name.jsonl" 2>/dev/null; do
+        kill -0 $train_pid 2>/dev/null || break
+        sleep 0.1
+    done
+    seen=$(date +%s.%N)
+    wait $train_pid || { tail -n 5 "$TMP/$name.log" >&2; exit 1; }
+    train_pid=
+    step1=$(grep -m 1 '"event":"progress"' "$TMP/$name.jsonl" | sed 's/.*"elapsed_s":\([0-9.]*\).*/\1/')
+    launch=$(echo "$seen $start $step1" | awk '{ printf "%.1f", $1 - $2 - $3 }')
+}
+peak_mib() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/$1.time" | awk '{ printf "%.0f", $1 / 1024 }'; }
+
 # ---- 1. default settings on the whole corpus ----
 say "1. default settings, $RUN_TIME on $(wc -l < "$TMP/docs.tsv") pairs (load $load0)"
-start=$(date +%s.%N)
-/usr/bin/time -v -o "$TMP/time1" $S train "$TMP/docs.tsv" --time "$RUN_TIME" -o "$TMP/default.model" \
-    --metrics "$TMP/default.jsonl" 2> "$TMP/default.log" &
-train_pid=$!
-# The first progress event says how long training had run when it was written.
-while ! grep -q '"event":"progress"' "$TMP/default.jsonl" 2>/dev/null; do
-    kill -0 $train_pid 2>/dev/null || break
-    sleep 0.1
-done
-seen=$(date +%s.%N)
-wait $train_pid || { tail -n 5 "$TMP/default.log" >&2; exit 1; }
-train_pid=
+timed_train default "$TMP/docs.tsv" --time "$RUN_TIME"
 threads=$(sed -n 's/.*, \([0-9]*\) threads*$/\1/p' "$TMP/default.log" | head -n 1)
-step1=$(grep -m 1 '"event":"progress"' "$TMP/default.jsonl" | sed 's/.*"elapsed_s":\([0-9.]*\).*/\1/')
 vocab=$(sed -n 's/.*vocabularies \([0-9]*\) \/ \([0-9]*\).*/\1 \/ \2/p' "$TMP/default.log" | head -n 1)
 left=$(sed -n 's/.*left out \([0-9]*\) pairs.*/\1/p' "$TMP/default.log" | head -n 1)
-rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time1")
-row "default: launch to training start" "$(echo "$seen $start $step1" | awk '{ printf "%.1f", $1 - $2 - $3 }')" s \
-    "vocabularies $vocab; load $load0"
-row "default: peak RSS of the run" "$(echo "$rss" | awk '{ printf "%.0f", $1 / 1024 }')" MiB "--time $RUN_TIME"
+row "default: launch to training start" "$launch" s "vocabularies $vocab; load $load0"
+row "default: peak RSS of the run" "$(peak_mib default)" MiB "--time $RUN_TIME"
 row "default: training target tokens/s" "$(done_rate "$TMP/default.jsonl")" tok/s "--time $RUN_TIME, $threads threads"
 row "default: pairs left out (--max-len, empty)" "${left:-0}" pairs "of $(wc -l < "$TMP/docs.tsv")"
 
@@ -149,9 +162,24 @@ for q in 1 2 3 4; do
     done
 done
 
-# ---- 4. BPE against sentencepiece ----
+# ---- 4. ten million pairs ----
+if [ "$SCALE" -gt 0 ]; then
+    n=$(wc -l < "$TMP/docs.tsv")
+    rm -f "$TMP/docs10.tsv" "$TMP"/*.model
+    { i=0; while [ $((i * n)) -lt "$SCALE" ]; do cat "$TMP/docs.tsv"; i=$((i + 1)); done; } |
+        head -n "$SCALE" > "$TMP/big.tsv"
+    say "4. $SCALE pairs (the corpus repeated, $(du -m "$TMP/big.tsv" | cut -f1) MB), default settings, $SCALE_STEPS steps"
+    timed_train big "$TMP/big.tsv" --max-steps "$SCALE_STEPS"
+    rm -f "$TMP/big.tsv"
+    pairs=$(sed -n 's/.*, \([0-9]*\) training pairs.*/\1/p' "$TMP/big.log" | head -n 1)
+    row "$SCALE pairs: launch to training start" "$launch" s "$pairs pairs used"
+    row "$SCALE pairs: peak RSS of the run" "$(peak_mib big)" MiB "--max-steps $SCALE_STEPS"
+    row "$SCALE pairs: training target tokens/s" "$(done_rate "$TMP/big.jsonl")" tok/s "--max-steps $SCALE_STEPS"
+fi
+
+# ---- 5. BPE against sentencepiece ----
 if [ "${BENCH_BPE:-0}" = 1 ]; then
-    say "4. BPE learning and segmentation against sentencepiece"
+    say "5. BPE learning and segmentation against sentencepiece"
     DOCS="$DOCS" sh scripts/bench_bpe.sh 0 8000 1 || say "bench_bpe did not run (exit $?)"
 fi
 say "load $load0 -> $(cut -d' ' -f1-3 /proc/loadavg); $cpu"
