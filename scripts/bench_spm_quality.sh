@@ -39,6 +39,13 @@
 #   BENCH_LINES         use the first N pairs of TRAIN (0: all)
 #   BENCH_SIDE_BY_SIDE  1: train the two models at the same time; 0: one after the other (1)
 #   BENCH_RECORD        1: append the rows to bench/spm_quality.tsv; 0: print only (1)
+#   BENCH_SPM_ZH_SAMPLE sentences spm_train learns the Chinese side from, a random sample
+#                       (100000; 0: all). Sentencepiece splits at spaces only, so a Chinese
+#                       line is one long "word", and its BPE trainer is slow on them: 192 s
+#                       for 50k lines (session 4); on all 994k it had made 20 of 8,000
+#                       merges after 4 minutes. English is learnt from every line.
+#   BENCH_SPM_THREADS   threads of spm_train (all cores: it runs before the trainings)
+#   BENCH_KEEP          a directory to copy the models and B's translations into
 # Needs spm_train, spm_encode, spm_decode (Debian: apt-get install sentencepiece). Temporary
 # files go to a directory under /tmp, removed on exit.
 set -eu
@@ -53,6 +60,8 @@ V=${BENCH_VOCAB:-8000}
 LINES=${BENCH_LINES:-0}
 SIDE=${BENCH_SIDE_BY_SIDE:-1}
 RECORD=${BENCH_RECORD:-1}
+ZH_SAMPLE=${BENCH_SPM_ZH_SAMPLE:-100000}
+SPM_THREADS=${BENCH_SPM_THREADS:-$(nproc)}
 RESULTS=bench/spm_quality.tsv
 say() { printf 'bench_spm_quality: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -103,10 +112,10 @@ say "$pairs training pairs, $(wc -l < "$tmp/dev.en") dev pairs, vocabulary $V, $
 # ---- B's segmentation: sentencepiece ----
 start=$(now)
 for side in en zh; do
-    cov=1.0; [ $side = zh ] && cov=0.9995
+    cov=1.0; sample=0; [ $side = zh ] && cov=0.9995 && sample=$ZH_SAMPLE
     spm_train --input="$tmp/train.$side" --model_prefix="$tmp/$side" --model_type=bpe \
-        --vocab_size="$V" --character_coverage=$cov --num_threads="$N" \
-        --input_sentence_size=2000000 --shuffle_input_sentence=true > "$tmp/spm_train.$side.log" 2>&1 ||
+        --vocab_size="$V" --character_coverage=$cov --num_threads="$SPM_THREADS" \
+        --input_sentence_size="$sample" --shuffle_input_sentence=true > "$tmp/spm_train.$side.log" 2>&1 ||
         { tail -n 20 "$tmp/spm_train.$side.log" >&2; die "spm_train failed on the $side side"; }
 done
 spm_train_s=$(since "$start")
@@ -188,8 +197,10 @@ report() { # name units model-id
     rate=$(done_rate "$tmp/$3.jsonl")
     used=$(info "$tmp/$3.model" pairs_used)
     bleu=$(json "$tmp/$3.json" bleu); chrf=$(json "$tmp/$3.json" chrf)
-    printf '%-13s %-9s vocab %-11s steps %-7s pairs %-8s tgt tok/s %-8s BLEU %6.2f  chrF %6.2f\n' \
-        "$1" "$2" "$vocab" "$steps" "$used" "$rate" "$bleu" "$chrf"
+    ratio=$(sed -n 's/.*"sys_len": \([0-9]*\), "ref_len": \([0-9]*\).*/\1 \2/p' "$tmp/$3.json" |
+        awk '{ printf "%.3f", $2 ? $1 / $2 : 0 }')
+    printf '%-13s %-9s vocab %-11s steps %-7s pairs %-8s tgt tok/s %-8s BLEU %6.2f  chrF %6.2f  length ratio %s\n' \
+        "$1" "$2" "$vocab" "$steps" "$used" "$rate" "$bleu" "$chrf" "$ratio"
     [ "$RECORD" != 1 ] ||
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\n' "$date" "$commit" "$cpu" "$1" "$2" \
             "$vocab" "$T" "$N" "$steps" "$rate" "$bleu" "$chrf" >> "$RESULTS"
@@ -197,4 +208,7 @@ report() { # name units model-id
 echo "bench_spm_quality: en->zh, $pairs pairs, $T per model, $N thread(s), commit $commit"
 report seqtrans bpe-chars A
 report sentencepiece spm-bpe B
-echo "sentencepiece: spm_train $spm_train_s s, spm_encode $spm_encode_s s, $dropped pairs dropped, <unk> $spm_unk"
+if [ -n "${BENCH_KEEP:-}" ]; then # the models and B's translations, to look at afterwards
+    mkdir -p "$BENCH_KEEP" && cp "$tmp"/A.model "$tmp"/B.model "$tmp"/en.model "$tmp"/zh.model "$tmp"/hyp.txt "$BENCH_KEEP"/
+fi
+echo "sentencepiece: Chinese learnt from $ZH_SAMPLE sampled lines (0: all); spm_train $spm_train_s s, spm_encode $spm_encode_s s, $dropped pairs dropped, <unk> $spm_unk"
