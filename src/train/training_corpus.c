@@ -58,8 +58,8 @@ static void finish_read(block_read *b)
     b->threaded = 0;
 }
 
-/* The blocks after the first through fn, in order; *pairs and *lines count what was read.
- * 0, or -1 with an error printed. */
+/* The first block, then the rest read from the file, through fn in order; *pairs counts
+ * them. 0, or -1 with an error printed. */
 static int each_later_block(training_corpus *tc, void (*fn)(void *, const corpus *), void *ctx,
                             size_t *pairs)
 {
@@ -120,12 +120,19 @@ static void count_han_block(void *ctx, const corpus *block)
     parallel_run(job->workers, count_han_share, job);
 }
 
-/* Reads the rest of a streamed corpus once: its lines reported, its pairs and Han counted. */
+/* The pass of opening: the corpus read through (the rest of it, unless it is held), its
+ * lines reported, its pairs and Han characters counted. 0, or -1 with an error printed. */
 static int first_pass(training_corpus *tc, int threads)
 {
     han_job job = {NULL, threads > 0 ? threads : 1, NULL};
     job.han = xcalloc((size_t)job.workers, sizeof *job.han);
-    int rc = each_later_block(tc, count_han_block, &job, &tc->pairs);
+    int rc = 0;
+    if (tc->held) {
+        count_han_block(&job, &tc->first);
+        tc->pairs = tc->first.n;
+    } else {
+        rc = each_later_block(tc, count_han_block, &job, &tc->pairs);
+    }
     for (int w = 0; w < job.workers; w++) tc->han[0] += job.han[w][0], tc->han[1] += job.han[w][1];
     free(job.han);
     tc->lines = tc->rd.lines;
@@ -140,15 +147,8 @@ int training_corpus_open(training_corpus *tc, const char *path, const train_opti
     int rc = corpus_reader_read(&tc->rd, &tc->first, TRAINING_BLOCK);
     if (rc == 1 && corpus_reader_mark(&tc->rd, &tc->after_first) != 0)
         rc = corpus_reader_read(&tc->rd, &tc->first, SIZE_MAX); /* cannot be read twice: hold it */
-    if (rc == 0) {
-        tc->held = 1;
-        tc->pairs = tc->first.n;
-        tc->lines = tc->rd.lines;
-        corpus_count_han(&tc->first, 0, tc->first.n, &tc->han[0], &tc->han[1]);
-        rc = corpus_reader_report(&tc->rd, tc->pairs);
-    } else if (rc == 1) {
-        rc = first_pass(tc, o->threads);
-    }
+    tc->held = rc == 0;
+    if (rc >= 0) rc = first_pass(tc, o->threads);
     if (rc < 0) {
         training_corpus_close(tc);
         return -1;

@@ -80,6 +80,14 @@ static int workers_for(const train_options *o, size_t pairs)
     return pairs < 1000 ? 1 : n; /* small corpora: not worth the threads */
 }
 
+/* Frees both sides' subword models (one with --joint-vocab) and sets them to NULL. */
+static void free_subwords(bpe **sb, bpe **tb)
+{
+    if (*tb != *sb) bpe_free(*tb);
+    bpe_free(*sb);
+    *sb = *tb = NULL;
+}
+
 static bpe *learn(const bpe_counter *k, const train_options *o)
 {
     bpe_options bo;
@@ -105,13 +113,11 @@ static int learn_subwords(training_corpus *tc, count_job *job, const train_optio
     bpe_counter *k[2] = {job->words[0][0], job->words[1][0]};
     for (int side = 0; side < 2; side++)
         for (int w = 1; w < job->workers; w++) bpe_counter_absorb(k[side], job->words[side][w]);
-    if (rc != 0) {
-        /* nothing learnt */
-    } else if (o->joint_vocab) {
+    if (rc == 0 && o->joint_vocab) {
         int into = job->lang[0] == LANG_ZH ? 0 : 1;
         bpe_counter_absorb(k[into], k[1 - into]);
         *sb = *tb = learn(k[into], o);
-    } else {
+    } else if (rc == 0) {
         *sb = learn(k[0], o);
         *tb = *sb ? learn(k[1], o) : NULL;
     }
@@ -121,9 +127,7 @@ static int learn_subwords(training_corpus *tc, count_job *job, const train_optio
         job->words[side] = NULL;
     }
     if (*sb && *tb) return 0;
-    if (*tb != *sb) bpe_free(*tb);
-    bpe_free(*sb);
-    *sb = *tb = NULL;
+    free_subwords(sb, tb);
     return -1;
 }
 
@@ -169,9 +173,7 @@ int training_vocabularies(training_corpus *tc, const train_options *o, model_con
         free(job.vocab[side]);
     }
     if (rc == 0) return 0;
-    if (*tb != *sb) bpe_free(*tb);
-    bpe_free(*sb);
-    *sb = *tb = NULL;
+    free_subwords(sb, tb);
     return -1;
 }
 
@@ -239,12 +241,11 @@ int training_encode(const model *m, training_corpus *tc, const train_options *o,
         return -1;
     }
     dataset_trim(d);
-    const char *name = tc->name;
     if (too_long)
         st_warn("%s: left out %ld pairs longer than %d tokens (--max-len) or empty after tokenization",
-                name, too_long, o->max_len);
+                tc->name, too_long, o->max_len);
     if (d->n == 0) {
-        st_error("%s: no usable sentence pairs", name);
+        st_error("%s: no usable sentence pairs", tc->name);
         return -1;
     }
     return 0;
